@@ -1,0 +1,97 @@
+"""Render every page at laptop and phone widths, light and dark, into screenshots/.
+
+Usage: .venv/bin/python scripts/screenshots.py [--only NAME ...]
+
+Starts Synth on a throw-away SQLite database with the demo account, signs in
+with headless Chromium and saves one PNG per page, width and theme.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from synth_web import create_app  # noqa: E402
+from synth_web.extensions import db  # noqa: E402
+
+OUT = ROOT / "screenshots"
+EMAIL, PASSWORD = "demo@example.com", "demo-password-123"
+SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
+THEMES = ("light", "dark")
+ANONYMOUS = {"login": "/login", "register": "/register"}
+PAGES = {
+    "dashboard": "/dashboard",
+    "account": "/account",
+    "not-found": "/no-such-page",
+}
+
+
+def serve(instance: Path) -> str:
+    """Start the app with demo data on a free port and return its URL."""
+    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "screens",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 's.db'}",
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["synth", "demo", "--email", EMAIL, "--password",
+                                 PASSWORD])
+    assert result.exit_code == 0, result.output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+def shoot(browser, base: str, pages: dict[str, str], signed_in: bool) -> None:
+    """Save a screenshot of each page in every size and theme."""
+    for size, (width, height) in SIZES.items():
+        for theme in THEMES:
+            context = browser.new_context(base_url=base, color_scheme=theme,
+                                          viewport={"width": width, "height": height})
+            page = context.new_page()
+            if signed_in:
+                page.goto("/login")
+                page.get_by_label("Email").fill(EMAIL)
+                page.get_by_label("Password").fill(PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                page.wait_for_url("**/dashboard")
+            for name, url in pages.items():
+                page.goto(url)
+                page.wait_for_load_state("networkidle")
+                path = OUT / f"{name}-{size}-{theme}.png"
+                page.screenshot(path=str(path), full_page=True)
+                print(path.relative_to(ROOT))
+            context.close()
+
+
+def main() -> None:
+    """Parse arguments and take the screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", nargs="*", help="page names to render")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    pick = (lambda d: {k: v for k, v in d.items() if k in args.only}) if args.only \
+        else (lambda d: d)
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        base = serve(Path(tmp))
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        shoot(browser, base, pick(ANONYMOUS), signed_in=False)
+        shoot(browser, base, pick(PAGES), signed_in=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

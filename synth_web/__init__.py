@@ -1,0 +1,60 @@
+"""Synth's web app: create_app() builds it from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from synth_web import database  # noqa: F401  (installs the SQLite pragmas)
+from synth_web.config import load_config
+from synth_web.extensions import init_extensions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of the Synth app."""
+    config = dict(config or {})
+    instance_path = (
+        config.pop("INSTANCE_PATH", None)
+        or os.environ.get("SYNTH_INSTANCE_PATH")
+        or str(ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(instance))
+    app.config.from_mapping(config)
+
+    init_extensions(app, migrations_dir=str(ROOT / "migrations"))
+
+    from synth_web import errors, security, templating
+    from synth_web.auth import loader  # noqa: F401  (registers the user loader)
+
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    register_blueprints(app)
+
+    from synth_web.cli import synth_cli
+
+    app.cli.add_command(synth_cli)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per feature."""
+    from synth_web.auth import bp as auth_bp
+    from synth_web.dashboard import bp as dashboard_bp
+    from synth_web.health import bp as health_bp
+
+    for blueprint in (auth_bp, dashboard_bp, health_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,63 @@
+"""`flask --app app synth …`: commands for operators."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask.cli import AppGroup
+
+from synth_web.auth.passwords import password_problem
+from synth_web.auth.services import EmailTaken, create_user, find_user_by_email
+
+synth_cli = AppGroup("synth", help="Manage Synth: accounts, demo data, maintenance.")
+
+
+def check_password(password: str) -> None:
+    """Stop with a clear message when a password breaks the rules."""
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+
+
+@synth_cli.command("create-user")
+@click.option("--email", required=True, help="Sign-in email address.")
+@click.option("--name", default="", help="Display name (defaults to the email).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password; asked for when not given.",
+)
+def create_user_command(email: str, name: str, password: str) -> None:
+    """Create an account, even when sign-up is closed."""
+    check_password(password)
+    try:
+        user = create_user(name or email.split("@")[0], email, password)
+    except EmailTaken:
+        raise click.ClickException(f"An account for {email} already exists.") from None
+    click.echo(f"Created user {user.email} (id {user.id}).")
+
+
+@synth_cli.command("demo")
+@click.option("--email", required=True, help="Email of the demo account to create.")
+@click.option("--password", default=None, help="Password (generated when omitted).")
+@click.option("--seed", default=7, show_default=True, help="Random seed.")
+def demo_command(email: str, password: str | None, seed: int) -> None:
+    """Create a realistic demo account with workflows, runs and context."""
+    from synth_web.demo import build_demo
+
+    if find_user_by_email(email) is not None:
+        raise click.ClickException(
+            f"An account for {email} already exists; demo data was not added."
+        )
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    check_password(password)
+    summary = build_demo(email, password, seed=seed)
+    click.echo(f"Demo account {email} is ready:")
+    for label, value in summary.items():
+        click.echo(f"  {label}: {value}")
+    if generated:
+        click.echo(f"  password: {password}")

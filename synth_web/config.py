@@ -1,0 +1,93 @@
+"""Settings from the environment, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    """Read a boolean environment variable such as SYNTH_ALLOW_SIGNUP=0."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_VALUES
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer environment variable, refusing garbage loudly."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def normalize_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3, which is the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY from the environment, else from a 0600 file made once."""
+    from_env = os.environ.get("SECRET_KEY", "").strip()
+    if from_env:
+        return from_env
+    return read_or_create_secret_file(instance_path / "secret_key", secrets.token_hex)
+
+
+def read_or_create_secret_file(path: Path, make: Any) -> str:
+    """Read a secret file, creating it with mode 0600 if it does not exist yet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting at once must not both write a key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(make(32) + "\n")
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict[str, Any]:
+    """Build the Flask config from environment variables."""
+    default_db = f"sqlite:///{instance_path / 'synth.db'}"
+    secure_cookies = env_flag("SYNTH_SECURE_COOKIES")
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(
+            os.environ.get("DATABASE_URL", "").strip() or default_db
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": env_int("SYNTH_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # The CSRF token lives as long as the session: no surprise expiry mid-form.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": False,
+        "SYNTH_ALLOW_SIGNUP": env_flag("SYNTH_ALLOW_SIGNUP", default=True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SYNTH_LOGIN_IP_LIMIT": os.environ.get(
+            "SYNTH_LOGIN_IP_LIMIT", "30 per minute;300 per hour"
+        ),
+        "SYNTH_LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",
+        "SYNTH_REGISTER_LIMIT": os.environ.get(
+            "SYNTH_REGISTER_LIMIT", "10 per minute;50 per hour"
+        ),
+    }

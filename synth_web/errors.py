@@ -1,0 +1,63 @@
+"""Styled error pages, and error flashes for htmx fragment requests."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, make_response, render_template
+from werkzeug.exceptions import HTTPException
+
+from synth_web.htmx import is_fragment_request
+
+MESSAGES = {
+    400: ("Bad request", "Something in that request was not right."),
+    403: ("Not allowed", "You do not have access to this."),
+    404: ("Not found", "There is nothing here, or it is not yours to see."),
+    405: ("Not allowed", "That action is not available here."),
+    409: ("Conflict", "That could not be done in the current state."),
+    413: ("Too large", "What you sent is larger than we accept."),
+    429: (
+        "Too many attempts",
+        "You tried that too often. Wait a few minutes, then try again.",
+    ),
+    500: ("Something broke", "An unexpected error happened. It has been logged."),
+}
+
+
+def render_error(status: int, detail: str | None = None) -> Response:
+    """Render a full error page, or an error flash for an htmx fragment."""
+    title, message = MESSAGES.get(status, ("Error", "Something went wrong."))
+    message = detail or message
+    if is_fragment_request():
+        html = render_template(
+            "_partials/flash.html", category="error", message=f"{title}: {message}"
+        )
+        response = make_response(html, status)
+        # Put the message where the person can see it, not into the target.
+        response.headers["HX-Retarget"] = "#flashes"
+        response.headers["HX-Reswap"] = "beforeend"
+        return response
+    html = render_template(
+        "errors/error.html", status=status, title=title, message=message
+    )
+    return make_response(html, status)
+
+
+def handle_http_error(error: HTTPException) -> Response:
+    """Turn any HTTP error into our styled page."""
+    status = error.code or 500
+    detail = None
+    if status == 429:
+        detail = (
+            "You tried that too often. Wait a few minutes, then try again."
+            f" (Limit: {error.description})"
+        )
+    response = render_error(status, detail)
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    # Unhandled exceptions reach the 500 handler through Flask, which logs them
+    # first (and lets them propagate in tests).
+    app.register_error_handler(HTTPException, handle_http_error)

@@ -1,0 +1,31 @@
+"""The six tables of Synth, one module each."""
+
+from synth_web.models.chat import CHAT_ROLES, ChatMessage
+from synth_web.models.connection import CONNECTION_STATUSES, Connection
+from synth_web.models.execution import (
+    EXECUTION_STATUSES,
+    FINISHED_STATUSES,
+    Execution,
+)
+from synth_web.models.memory import CONTEXT_TYPES, Memory
+from synth_web.models.types import JSONType, UTCDateTime, utcnow
+from synth_web.models.user import User
+from synth_web.models.workflow import WORKFLOW_STATUSES, Workflow
+
+__all__ = [
+    "CHAT_ROLES",
+    "CONNECTION_STATUSES",
+    "CONTEXT_TYPES",
+    "EXECUTION_STATUSES",
+    "FINISHED_STATUSES",
+    "ChatMessage",
+    "Connection",
+    "Execution",
+    "JSONType",
+    "Memory",
+    "UTCDateTime",
+    "WORKFLOW_STATUSES",
+    "User",
+    "Workflow",
+    "utcnow",
+]

@@ -1,0 +1,42 @@
+"""The chat_messages table: the conversation log, grouped by conversation_id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from synth_web.extensions import db
+from synth_web.models.types import JSONType, UTCDateTime, utcnow
+
+CHAT_ROLES = ("user", "assistant", "system")
+
+
+class ChatMessage(db.Model):
+    """One message of a conversation between a person and Synth."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (
+        CheckConstraint("role IN ('user', 'assistant', 'system')", name="role_valid"),
+        Index(
+            "ix_chat_messages_user_conversation",
+            "user_id",
+            "conversation_id",
+            "created_at",
+            "id",
+        ),
+        Index("ix_chat_messages_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<ChatMessage {self.id} {self.role}>"

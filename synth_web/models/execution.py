@@ -1,0 +1,76 @@
+"""The executions table: one row per run of a workflow, with its step records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from synth_web.extensions import db
+from synth_web.models.types import JSONType, UTCDateTime, utcnow
+from synth_web.models.workflow import Workflow
+
+EXECUTION_STATUSES = ("queued", "running", "success", "failure", "cancelled")
+FINISHED_STATUSES = ("success", "failure", "cancelled")
+
+
+class Execution(db.Model):
+    """A run: queued, then claimed by one worker, then finished."""
+
+    __tablename__ = "executions"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'success', 'failure', 'cancelled')",
+            name="status_valid",
+        ),
+        # The execution log, newest first, keyset-paginated on (created_at, id).
+        # Both databases scan these backwards for ORDER BY ... DESC.
+        Index("ix_executions_user_created", "user_id", "created_at", "id"),
+        Index(
+            "ix_executions_user_status_created", "user_id", "status", "created_at", "id"
+        ),
+        Index("ix_executions_workflow_created", "workflow_id", "created_at", "id"),
+        # The queue and the stale-run sweep look only at unfinished runs.
+        Index("ix_executions_status", "status"),
+        # Retention prunes by age across every account.
+        Index("ix_executions_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow_id: Mapped[int] = mapped_column(
+        ForeignKey("workflows.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # Copied from the trigger that started the run, for filtering the log.
+    trigger_type: Mapped[str] = mapped_column(String(32), default="manual")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    error_log: Mapped[str | None] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+    # "schedule:<workflow>:<fire time>" or "webhook:<workflow>:<Idempotency-Key>":
+    # a second insert with the same key fails, so the run happens once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+
+    workflow: Mapped[Workflow] = relationship(lazy="select")
+
+    @property
+    def is_finished(self) -> bool:
+        """Tell whether the run has reached a final status."""
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def duration_ms(self) -> int | None:
+        """Return how long the run took, or has taken so far, in milliseconds."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or utcnow()
+        return int((end - self.started_at).total_seconds() * 1000)
+
+    def __repr__(self) -> str:
+        return f"<Execution {self.id} {self.status}>"

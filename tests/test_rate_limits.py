@@ -1,0 +1,60 @@
+"""Brute-force limits on sign-in and registration."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": True, "SYNTH_LOGIN_IP_LIMIT": "1000 per minute"}
+
+
+def test_ten_failed_logins_lock_the_account(client, auth, user):
+    for _ in range(10):
+        assert auth.login(password="wrong password").status_code == 200
+    locked = auth.login()
+    assert locked.status_code == 429
+    assert "Too many attempts" in locked.text
+    assert "<html" in locked.text  # a readable page, not a bare error
+
+
+def test_other_accounts_are_not_locked(client, auth, user, other_user):
+    for _ in range(10):
+        auth.login(password="wrong password")
+    assert auth.login(email=other_user.email).status_code == 302
+
+
+def test_successful_logins_do_not_count(client, auth, user):
+    for _ in range(12):
+        assert auth.login().status_code == 302
+        auth.logout()
+
+
+def test_account_limit_ignores_email_case(client, auth, user):
+    for index in range(10):
+        email = "ADA@example.com" if index % 2 else "ada@example.com"
+        auth.login(email=email, password="wrong password")
+    assert auth.login().status_code == 429
+
+
+def test_per_ip_limit(app, client, auth, user):
+    app.config["SYNTH_LOGIN_IP_LIMIT"] = "3 per minute"
+    for index in range(3):
+        auth.login(email=f"someone{index}@example.com", password="x")
+    assert auth.login().status_code == 429
+
+
+def test_registration_is_limited_per_ip(app, client):
+    app.config["SYNTH_REGISTER_LIMIT"] = "2 per minute"
+    for index in range(2):
+        client.post(
+            "/register",
+            data={"name": "A", "email": f"a{index}@example.com", "password": "short"},
+        )
+    response = client.post(
+        "/register", data={"name": "A", "email": "z@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 429
