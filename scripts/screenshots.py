@@ -37,14 +37,20 @@ PAGES = {
 
 def serve(instance: Path) -> str:
     """Start the app with demo data on a free port and return its URL."""
-    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "screens",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 's.db'}",
-                      "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "screens",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 's.db'}",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.create_all()
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["synth", "demo", "--email", EMAIL, "--password",
-                                 PASSWORD])
+    result = runner.invoke(
+        args=["synth", "demo", "--email", EMAIL, "--password", PASSWORD]
+    )
     assert result.exit_code == 0, result.output
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -55,8 +61,11 @@ def shoot(browser, base: str, pages: dict[str, str], signed_in: bool) -> None:
     """Save a screenshot of each page in every size and theme."""
     for size, (width, height) in SIZES.items():
         for theme in THEMES:
-            context = browser.new_context(base_url=base, color_scheme=theme,
-                                          viewport={"width": width, "height": height})
+            context = browser.new_context(
+                base_url=base,
+                color_scheme=theme,
+                viewport={"width": width, "height": height},
+            )
             page = context.new_page()
             if signed_in:
                 page.goto("/login")
@@ -79,14 +88,22 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="page names to render")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    pick = (lambda d: {k: v for k, v in d.items() if k in args.only}) if args.only \
+    pick = (
+        (lambda d: {k: v for k, v in d.items() if k in args.only})
+        if args.only
         else (lambda d: d)
+    )
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         base = serve(Path(tmp))
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         shoot(browser, base, pick(ANONYMOUS), signed_in=False)
         shoot(browser, base, pick(PAGES), signed_in=True)

@@ -281,8 +281,9 @@ class PageProbe:
 @pytest.fixture
 def page(browser: Any, live_server: str) -> Iterator[Any]:
     """A fresh browser tab on the live server, with a probe attached."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280,
-                                                                  "height": 800})
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 800}
+    )
     context.add_init_script(CSP_PROBE)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
