@@ -50,5 +50,40 @@ class Workflow(db.Model):
     )
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
 
+    @property
+    def definition(self) -> dict[str, Any]:
+        """Return the portable workflow JSON: never the webhook token or ids."""
+        return {
+            "name": self.name,
+            "intent": self.intent,
+            "trigger": self.trigger,
+            "actions": self.actions,
+        }
+
+    def apply_definition(self, definition: dict[str, Any]) -> None:
+        """Copy name, intent, trigger and actions from a definition."""
+        self.name = definition.get("name", self.name)
+        self.intent = definition.get("intent", "") or ""
+        self.trigger = definition.get("trigger") or {}
+        self.actions = definition.get("actions") or []
+        kind = self.trigger.get("type") if isinstance(self.trigger, dict) else None
+        self.trigger_type = str(kind or "manual")[:32]
+
+    @property
+    def apps_used(self) -> list[str]:
+        """Return the app keys of the steps, in order of first use."""
+        apps: list[str] = []
+        for action in self.actions if isinstance(self.actions, list) else []:
+            kind = action.get("type") if isinstance(action, dict) else None
+            app = str(kind).partition(".")[0] if kind else ""
+            if app and app not in apps:
+                apps.append(app)
+        return apps
+
+    @property
+    def is_active(self) -> bool:
+        """Tell whether the workflow is switched on."""
+        return self.status == "active"
+
     def __repr__(self) -> str:
         return f"<Workflow {self.id} {self.name!r}>"

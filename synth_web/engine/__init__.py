@@ -1,0 +1,1 @@
+"""The engine: app catalog, validation, templating, and (later) runs."""
