@@ -38,7 +38,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from synth_web import errors, security, templating
     from synth_web.auth import loader  # noqa: F401  (registers the user loader)
+    from synth_web.engine import setup as engine
 
+    engine.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
@@ -55,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from synth_web.auth import bp as auth_bp
     from synth_web.dashboard import bp as dashboard_bp
     from synth_web.health import bp as health_bp
+    from synth_web.hooks import bp as hooks_bp
 
-    for blueprint in (auth_bp, dashboard_bp, health_bp):
+    for blueprint in (auth_bp, dashboard_bp, health_bp, hooks_bp):
         app.register_blueprint(blueprint)

@@ -9,8 +9,10 @@ from flask.cli import AppGroup
 
 from synth_web.auth.passwords import password_problem
 from synth_web.auth.services import EmailTaken, create_user, find_user_by_email
+from synth_web.engine import commands as engine_commands
 
 synth_cli = AppGroup("synth", help="Manage Synth: accounts, demo data, maintenance.")
+engine_commands.register(synth_cli)
 
 
 def check_password(password: str) -> None:

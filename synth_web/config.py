@@ -87,7 +87,31 @@ def load_config(instance_path: Path) -> dict[str, Any]:
             "SYNTH_LOGIN_IP_LIMIT", "30 per minute;300 per hour"
         ),
         "SYNTH_LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",
+        **engine_config(),
         "SYNTH_REGISTER_LIMIT": os.environ.get(
             "SYNTH_REGISTER_LIMIT", "10 per minute;50 per hour"
         ),
+    }
+
+
+def engine_config() -> dict[str, Any]:
+    """Settings of the run engine: executor, pool, schedules, network policy."""
+    return {
+        "SYNTH_EXECUTOR": os.environ.get("SYNTH_EXECUTOR", "thread").strip()
+        or "thread",
+        "SYNTH_WORKERS": env_int("SYNTH_WORKERS", 4),
+        # auto: start the pool's scheduler with the first request (not in tests).
+        "SYNTH_BACKGROUND": os.environ.get("SYNTH_BACKGROUND", "auto").strip(),
+        "SYNTH_TICK_SECONDS": env_int("SYNTH_TICK_SECONDS", 5),
+        "SYNTH_HEARTBEAT_SECONDS": env_int("SYNTH_HEARTBEAT_SECONDS", 10),
+        "SYNTH_STALE_SECONDS": env_int("SYNTH_STALE_SECONDS", 30),
+        "SYNTH_EXECUTIONS_MAX_AGE_DAYS": env_int("SYNTH_EXECUTIONS_MAX_AGE_DAYS", 14),
+        "SYNTH_ALLOW_PRIVATE_NETWORK": env_flag("SYNTH_ALLOW_PRIVATE_NETWORK"),
+        "SYNTH_OUTBOUND_ALLOW": [
+            n
+            for n in os.environ.get("SYNTH_OUTBOUND_ALLOW", "").split(",")
+            if n.strip()
+        ],
+        "SYNTH_WEBHOOK_LIMIT": os.environ.get("SYNTH_WEBHOOK_LIMIT", "600 per minute"),
+        "SYNTH_WEBHOOK_MAX_BYTES": env_int("SYNTH_WEBHOOK_MAX_BYTES", 1024 * 1024),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from synth_web.htmx import is_fragment_request
@@ -22,10 +22,17 @@ MESSAGES = {
 }
 
 
+def wants_json() -> bool:
+    """Tell whether the caller is a program (webhooks, API), not a browser page."""
+    return request.path.startswith(("/hooks/", "/api/"))
+
+
 def render_error(status: int, detail: str | None = None) -> Response:
     """Render a full error page, or an error flash for an htmx fragment."""
     title, message = MESSAGES.get(status, ("Error", "Something went wrong."))
     message = detail or message
+    if wants_json():
+        return make_response(jsonify({"error": f"{title}: {message}"}), status)
     if is_fragment_request():
         html = render_template(
             "_partials/flash.html", category="error", message=f"{title}: {message}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from synth_web.engine import actions_core as run
 from synth_web.engine.apps.base import Action, App, actions, string
 
 MAX_DELAY_SECONDS = 300
@@ -14,6 +15,7 @@ APP = App(
     actions=actions(
         Action(
             name="log",
+            run=run.run_log,
             description="Write a line to the run's log.",
             key_params=("message",),
             schema={
@@ -28,6 +30,7 @@ APP = App(
         ),
         Action(
             name="set",
+            run=run.run_set,
             description="Compute named values that later steps can use.",
             key_params=("values",),
             schema={
@@ -45,6 +48,7 @@ APP = App(
         ),
         Action(
             name="filter",
+            run=run.run_filter,
             description="Stop the run here, as a success, unless the condition holds.",
             key_params=("condition",),
             schema={
@@ -61,6 +65,7 @@ APP = App(
         ),
         Action(
             name="delay",
+            run=run.run_delay,
             description=f"Wait a number of seconds (at most {MAX_DELAY_SECONDS}).",
             key_params=("seconds",),
             schema={
@@ -78,6 +83,7 @@ APP = App(
         ),
         Action(
             name="fail",
+            run=run.run_fail,
             description="End the run as a failure with a message.",
             key_params=("message",),
             schema={

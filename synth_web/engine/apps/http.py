@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from synth_web.engine.actions_http import run_request
 from synth_web.engine.apps.base import Action, App, actions, string
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
@@ -14,6 +15,7 @@ APP = App(
     actions=actions(
         Action(
             name="request",
+            run=run_request,
             description="Send an HTTP request and keep the response.",
             key_params=("method", "url"),
             schema={

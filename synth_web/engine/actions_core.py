@@ -1,0 +1,52 @@
+"""How the built-in core steps run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from synth_web.engine.context import StepContext, StepFailed, StopRun
+
+FALSE_WORDS = {"", "false", "0", "no", "off", "none", "null"}
+
+
+def truthy(value: Any) -> bool:
+    """Read a rendered condition the way a person means it ("false" is false)."""
+    if isinstance(value, str):
+        return value.strip().lower() not in FALSE_WORDS
+    return bool(value)
+
+
+def run_log(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Write a line to the run's log."""
+    level = params.get("level", "info")
+    ctx.log(f"[{level}] {params['message']}")
+    return {"logged": str(params["message"]), "level": level}
+
+
+def run_set(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Return the rendered values so later steps can use them."""
+    return dict(params["values"])
+
+
+def run_filter(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Stop the run here, as a success, when the condition is false."""
+    if not truthy(params["condition"]):
+        raise StopRun(f"The condition of step `{ctx.step_id}` was false.")
+    return {"passed": True}
+
+
+def run_delay(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Wait, checking for a cancel while waiting."""
+    seconds = float(params["seconds"])
+    if seconds > ctx.remaining():
+        raise StepFailed(
+            f"Waiting {seconds:g} s is longer than the step's timeout "
+            f"({ctx.timeout:g} s)."
+        )
+    ctx.sleep(seconds)
+    return {"waited_seconds": seconds}
+
+
+def run_fail(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """End the run as a failure with the given message."""
+    raise StepFailed(str(params["message"]))

@@ -1,0 +1,123 @@
+"""Outbound HTTP that refuses loopback, private, link-local and multicast addresses.
+
+The check runs on the address each socket actually connects to, so a redirect or a
+DNS answer that changes between lookup and connect cannot slip through. Tests and
+private deployments opt out with SYNTH_ALLOW_PRIVATE_NETWORK=1, or allow chosen
+networks with SYNTH_OUTBOUND_ALLOW=10.1.0.0/16,…
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+MAX_REDIRECTS = 5
+
+
+class BlockedAddress(requests.exceptions.ConnectionError):
+    """The destination is on a network that steps may not reach."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which destinations outbound requests may reach."""
+
+    allow_private: bool = False
+    allowed: tuple[Network, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_config(cls, allow_private: bool, allowed: Iterable[str]) -> Policy:
+        """Build a policy from settings, refusing malformed networks."""
+        networks = tuple(ipaddress.ip_network(n.strip()) for n in allowed if n.strip())
+        return cls(allow_private=allow_private, allowed=networks)
+
+    def refusal(self, address: str) -> str | None:
+        """Return why an address is refused, or None if it may be reached."""
+        if self.allow_private:
+            return None
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if any(ip in network for network in self.allowed):
+            return None
+        for kind in (
+            "loopback",
+            "private",
+            "link_local",
+            "multicast",
+            "reserved",
+            "unspecified",
+        ):
+            if getattr(ip, f"is_{kind}"):
+                return f"{ip} is a {kind.replace('_', '-')} address"
+        if not ip.is_global:
+            return f"{ip} is not a public address"
+        return None
+
+    def check_host(self, host: str, port: int) -> None:
+        """Resolve a host and refuse it early when any address is blocked."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise requests.exceptions.ConnectionError(
+                f"Could not resolve {host}: {exc.strerror}"
+            ) from exc
+        for info in infos:
+            reason = self.refusal(info[4][0])
+            if reason:
+                raise BlockedAddress(f"Refused to connect to {host}: {reason}.")
+
+
+def guarded_connection(base: type[HTTPConnection], policy: Policy) -> type:
+    """Make a connection class that checks the peer address of every new socket."""
+
+    class Guarded(base):  # type: ignore[misc, valid-type]
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            reason = policy.refusal(sock.getpeername()[0])
+            if reason:
+                sock.close()
+                raise BlockedAddress(f"Refused to connect to {self.host}: {reason}.")
+            return sock
+
+    return Guarded
+
+
+class GuardedAdapter(HTTPAdapter):
+    """A requests adapter whose pools only open guarded connections."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        """Swap in pool classes with guarded connections."""
+        super().init_poolmanager(*args, **kwargs)
+        policy = self.policy
+
+        class HTTPPool(HTTPConnectionPool):
+            ConnectionCls = guarded_connection(HTTPConnection, policy)
+
+        class HTTPSPool(HTTPSConnectionPool):
+            ConnectionCls = guarded_connection(HTTPSConnection, policy)
+
+        self.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
+
+
+def session_for(policy: Policy) -> requests.Session:
+    """Return a requests session that obeys the policy and ignores proxy settings."""
+    session = requests.Session()
+    session.trust_env = False  # a proxy from the environment would bypass the guard
+    session.max_redirects = MAX_REDIRECTS
+    adapter = GuardedAdapter(policy)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

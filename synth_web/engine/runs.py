@@ -1,0 +1,233 @@
+"""The life of an execution row: enqueue, claim, cancel, retry, sweep and prune.
+
+Everything that changes an execution's status is an UPDATE guarded by the status it
+expects, so two workers, a cancel and a sweep can race without breaking a run.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from synth_web.extensions import db
+from synth_web.models import FINISHED_STATUSES, Execution, Workflow, utcnow
+
+STALE_REASON = (
+    "The worker running this stopped responding (no heartbeat for {seconds} s). "
+    "Steps recorded before that are kept."
+)
+
+
+class RunRefused(Exception):
+    """A run cannot start; the message says why, in words for a person."""
+
+    def __init__(self, message: str, problems: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def jsonable(value: Any) -> Any:
+    """Return a copy of a value that JSON columns can store (datetimes as text)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def enqueue(
+    workflow: Workflow,
+    trigger_type: str,
+    trigger: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> tuple[Execution, bool]:
+    """Insert a queued execution; return it and whether it is new.
+
+    With a dedupe key that already exists, nothing is inserted and the first
+    execution is returned instead: schedule ticks and idempotent webhooks run once.
+    """
+    values = {
+        "workflow_id": workflow.id,
+        "user_id": workflow.user_id,
+        "status": "queued",
+        "trigger_type": trigger_type,
+        "created_at": utcnow(),
+        "results": [],
+        "meta": jsonable(
+            {"trigger_type": trigger_type, "trigger": trigger or {}, **(meta or {})}
+        ),
+        "dedupe_key": dedupe_key,
+    }
+    statement = insert_for(db.session.get_bind().dialect.name)(Execution).values(values)
+    if dedupe_key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    new_id = db.session.execute(statement.returning(Execution.id)).scalar()
+    db.session.commit()
+    if new_id is None:
+        existing = db.session.scalar(
+            select(Execution).where(Execution.dedupe_key == dedupe_key)
+        )
+        return existing, False
+    return db.session.get(Execution, new_id), True
+
+
+def insert_for(dialect: str) -> Any:
+    """Return the INSERT construct that knows ON CONFLICT for this dialect."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def claim(execution_id: int) -> bool:
+    """Atomically move a queued run to running; only one caller ever wins."""
+    now = utcnow()
+    result = db.session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id, Execution.status == "queued")
+        .values(status="running", started_at=now, heartbeat_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def finish(
+    execution_id: int,
+    status: str,
+    results: list[dict[str, Any]],
+    meta: dict[str, Any],
+    error_log: str | None = None,
+) -> bool:
+    """End a running run, unless something else (cancel, sweep) ended it first."""
+    result = db.session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id, Execution.status == "running")
+        .values(
+            status=status,
+            finished_at=utcnow(),
+            error_log=error_log,
+            results=jsonable(results),
+            meta=jsonable(meta),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def fail_queued(execution_id: int, reason: str) -> bool:
+    """End a queued run as a failure without running it."""
+    result = db.session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id, Execution.status == "queued")
+        .values(status="failure", finished_at=utcnow(), error_log=reason)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def write_results(execution_id: int, results: list[dict[str, Any]]) -> str | None:
+    """Store the step records so far and return the run's status as it is now.
+
+    The runner is the only writer of `results` while a run is running, so it keeps
+    the list and writes it whole; the returned status tells it about a cancel.
+    """
+    status = db.session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id)
+        .values(results=jsonable(results))
+        .returning(Execution.status)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    db.session.commit()
+    return status
+
+
+def current_status(execution_id: int) -> str | None:
+    """Read a run's status straight from the database."""
+    return db.session.execute(
+        select(Execution.status).where(Execution.id == execution_id)
+    ).scalar()
+
+
+def cancel(execution: Execution, by: str) -> bool:
+    """Cancel a queued run at once, or a running one at its next check."""
+    now = utcnow()
+    note = f"Cancelled by {by}."
+    result = db.session.execute(
+        update(Execution)
+        .where(
+            Execution.id == execution.id, Execution.status.in_(["queued", "running"])
+        )
+        .values(status="cancelled", finished_at=now, error_log=note)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    db.session.refresh(execution)
+    return result.rowcount == 1
+
+
+def retry(execution: Execution) -> tuple[Execution, bool]:
+    """Queue a new run of the same workflow with the same trigger payload."""
+    meta = {"retry_of": execution.id}
+    trigger = execution.meta.get("trigger") if isinstance(execution.meta, dict) else {}
+    return enqueue(execution.workflow, execution.trigger_type, trigger, meta=meta)
+
+
+def heartbeat(execution_ids: list[int]) -> None:
+    """Tell the sweep that these runs still have a live worker."""
+    if not execution_ids:
+        return
+    db.session.execute(
+        update(Execution)
+        .where(Execution.id.in_(execution_ids), Execution.status == "running")
+        .values(heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def sweep_stale(stale_after: timedelta, now: datetime | None = None) -> int:
+    """End running runs whose worker stopped heart-beating, keeping their steps."""
+    now = now or utcnow()
+    reason = STALE_REASON.format(seconds=int(stale_after.total_seconds()))
+    result = db.session.execute(
+        update(Execution)
+        .where(
+            Execution.status == "running", Execution.heartbeat_at < now - stale_after
+        )
+        .values(status="failure", finished_at=now, error_log=reason)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def queued_ids(older_than: datetime | None = None, limit: int = 500) -> list[int]:
+    """Return the oldest queued runs, optionally only those queued before a time."""
+    query = select(Execution.id).where(Execution.status == "queued")
+    if older_than is not None:
+        query = query.where(Execution.created_at < older_than)
+    return list(db.session.scalars(query.order_by(Execution.id).limit(limit)))
+
+
+def prune(max_age: timedelta, batch_size: int = 5000) -> int:
+    """Delete finished runs older than max_age, at most batch_size rows at a time."""
+    cutoff = utcnow() - max_age
+    total = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(Execution.id)
+                .where(
+                    Execution.created_at < cutoff,
+                    Execution.status.in_(FINISHED_STATUSES),
+                )
+                .limit(batch_size)
+            )
+        )
+        if not ids:
+            return total
+        db.session.execute(delete(Execution).where(Execution.id.in_(ids)))
+        db.session.commit()
+        total += len(ids)

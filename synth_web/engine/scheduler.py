@@ -1,0 +1,191 @@
+"""Background duties: schedule ticks, heartbeats, the stale-run sweep, pruning.
+
+Any number of schedulers may run at once (web processes, workers): a fire time is
+enqueued with a unique dedupe key, so each one runs exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+from flask import Flask
+from sqlalchemy import select
+
+from synth_web.engine import runs
+from synth_web.engine.checks import connection_statuses, workflow_problems
+from synth_web.engine.runner import HELD, HELD_LOCK
+from synth_web.extensions import db
+from synth_web.models import Workflow, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def latest_fire_time(trigger: dict[str, Any], now: datetime) -> datetime:
+    """Return the most recent fire time at or before now, in UTC."""
+    zone = ZoneInfo(trigger.get("timezone") or "UTC")
+    local_now = now.astimezone(zone)
+    # croniter.get_prev is strictly before its start: nudge so `now` itself counts.
+    fire = croniter(trigger["cron"], local_now + timedelta(seconds=1)).get_prev(
+        datetime
+    )
+    return fire.astimezone(UTC)
+
+
+def schedule_key(workflow_id: int, fire: datetime) -> str:
+    """The dedupe key of one fire time of one workflow."""
+    return f"schedule:{workflow_id}:{fire.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+
+def enqueue_due_schedules(now: datetime | None = None) -> list[int]:
+    """Enqueue the latest due fire time of every active schedule; return new ids.
+
+    Only the latest fire time counts: after downtime, missed ones are not backfilled.
+    Fire times before the workflow was switched on are ignored.
+    """
+    now = now or utcnow()
+    workflows = db.session.scalars(
+        select(Workflow).where(
+            Workflow.status == "active", Workflow.trigger_type == "schedule"
+        )
+    ).all()
+    new_ids, statuses = [], {}
+    for workflow in workflows:
+        try:
+            fire = latest_fire_time(workflow.trigger, now)
+        except (KeyError, ValueError, TypeError):
+            continue  # invalid schedules are problems shown on the workflow page
+        if fire < switched_on_at(workflow):
+            continue
+        if workflow.user_id not in statuses:
+            statuses[workflow.user_id] = connection_statuses(workflow.user_id)
+        if workflow_problems(workflow, statuses[workflow.user_id]):
+            continue
+        execution, created = runs.enqueue(
+            workflow,
+            "schedule",
+            {"fire_time": fire.isoformat(), "cron": workflow.trigger.get("cron")},
+            dedupe_key=schedule_key(workflow.id, fire),
+        )
+        if created:
+            new_ids.append(execution.id)
+    return new_ids
+
+
+def switched_on_at(workflow: Workflow) -> datetime:
+    """When the workflow was last activated (its creation time if unknown)."""
+    value = (workflow.meta or {}).get("activated_at")
+    if value:
+        try:
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return workflow.created_at
+
+
+class Background:
+    """The loop that keeps runs moving in one process."""
+
+    def __init__(self, app: Flask, schedules: bool = True, poll_queue: bool = False):
+        self.app = app
+        self.schedules = schedules
+        self.poll_queue = poll_queue
+        self.stop_event = threading.Event()
+        self.thread: threading.Thread | None = None
+        self._last = {"tick": 0.0, "beat": 0.0, "sweep": 0.0, "prune": time.monotonic()}
+
+    def start(self) -> None:
+        """Run the loop in a daemon thread."""
+        self.thread = threading.Thread(target=self.loop, daemon=True, name="synth-bg")
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Ask the loop to end."""
+        self.stop_event.set()
+
+    def loop(self) -> None:
+        """Do each duty when it is due, until stopped."""
+        self.recover()
+        while not self.stop_event.wait(0.5 if self.poll_queue else 1.0):
+            try:
+                with self.app.app_context():
+                    self.step(time.monotonic())
+            except Exception:  # noqa: BLE001 - the loop must survive a bad tick
+                log.exception("Background duty failed")
+            finally:
+                with self.app.app_context():
+                    db.session.remove()
+
+    def due(self, name: str, every: float, now: float) -> bool:
+        """Tell whether a duty is due, and note that it runs now."""
+        if now - self._last[name] < every:
+            return False
+        self._last[name] = now
+        return True
+
+    def step(self, now: float) -> None:
+        """Run every duty that is due."""
+        config = self.app.config
+        if self.poll_queue:
+            self.dispatch_queued(older_than=None)
+        if self.schedules and self.due("tick", config["SYNTH_TICK_SECONDS"], now):
+            for execution_id in enqueue_due_schedules():
+                self.executor.submit(execution_id)
+            self.dispatch_queued(older_than=timedelta(seconds=10))
+        if self.due("beat", config["SYNTH_HEARTBEAT_SECONDS"], now):
+            with HELD_LOCK:
+                held = list(HELD)
+            runs.heartbeat(held)
+        if self.due("sweep", config["SYNTH_HEARTBEAT_SECONDS"], now):
+            swept = runs.sweep_stale(timedelta(seconds=config["SYNTH_STALE_SECONDS"]))
+            if swept:
+                log.warning("Ended %d runs whose worker stopped responding", swept)
+        if self.schedules and self.due("prune", 86400, now):
+            days = config["SYNTH_EXECUTIONS_MAX_AGE_DAYS"]
+            log.info("Pruned %d old executions", runs.prune(timedelta(days=days)))
+
+    @property
+    def executor(self) -> Any:
+        """The executor runs are handed to."""
+        return self.app.extensions["synth_executor"]
+
+    def dispatch_queued(self, older_than: timedelta | None) -> None:
+        """Hand queued runs that nobody here holds to the executor."""
+        cutoff = utcnow() - older_than if older_than else None
+        pending = self.executor.pending()
+        for execution_id in runs.queued_ids(older_than=cutoff):
+            if execution_id not in pending:
+                self.executor.submit(execution_id)
+
+    def recover(self) -> None:
+        """At start-up, dispatch queued runs that no worker holds."""
+        try:
+            with self.app.app_context():
+                self.dispatch_queued(older_than=None)
+                db.session.remove()
+        except Exception:  # noqa: BLE001 - e.g. tables not migrated yet
+            log.exception("Could not recover queued runs")
+
+
+_STARTED: dict[int, Background] = {}
+_START_LOCK = threading.Lock()
+
+
+def start_background(app: Flask) -> Background | None:
+    """Start this process's background loop once (never twice under the reloader)."""
+    if app.config["SYNTH_EXECUTOR"] != "thread":
+        return None
+    with _START_LOCK:
+        key = id(app) ^ os.getpid()
+        if key not in _STARTED:
+            background = Background(app)
+            background.start()
+            _STARTED[key] = background
+        return _STARTED[key]

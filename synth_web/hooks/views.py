@@ -1,0 +1,95 @@
+"""The webhook endpoint: no login, no CSRF, size- and rate-limited."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from synth_web.engine import runs
+from synth_web.engine.checks import workflow_problems
+from synth_web.engine.executor import dispatch
+from synth_web.extensions import csrf, db, limiter
+from synth_web.hooks import bp
+from synth_web.hooks.payload import (
+    BadPayload,
+    PayloadTooLarge,
+    parse_body,
+    read_body,
+    trigger_payload,
+)
+from synth_web.models import Workflow
+from synth_web.security import public
+
+HOOK_TRIGGERS = ("webhook", "app_event")
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def token_key() -> str:
+    """Rate-limit each webhook URL on its own."""
+    return f"hook:{(request.view_args or {}).get('token', '')}"
+
+
+def problem(status: int, message: str, **extra: object) -> ResponseReturnValue:
+    """Answer a webhook caller with a JSON error."""
+    return jsonify({"error": message, **extra}), status
+
+
+def status_url(execution_id: int) -> str:
+    """Where the caller can follow the run it started."""
+    if "executions.status" in current_app.view_functions:
+        return url_for("executions.status", execution_id=execution_id, _external=True)
+    return f"{request.url_root}executions/{execution_id}/status"
+
+
+@bp.route("/hooks/<token>", methods=["POST"])
+@public
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["SYNTH_WEBHOOK_LIMIT"], key_func=token_key)
+def receive(token: str) -> ResponseReturnValue:
+    """Start a run of the workflow whose webhook URL this is; answer 202."""
+    limit = current_app.config["SYNTH_WEBHOOK_MAX_BYTES"]
+    workflow = db.session.scalar(
+        select(Workflow).where(Workflow.webhook_token == token)
+    )
+    if workflow is None or workflow.trigger_type not in HOOK_TRIGGERS:
+        return problem(404, "No workflow listens on this webhook URL.")
+    try:
+        raw = read_body(request, limit)
+    except PayloadTooLarge:
+        return problem(413, f"The body is larger than {limit // 1024} KB.")
+    if not workflow.is_active:
+        return problem(409, "This workflow is switched off.", reason="inactive")
+    problems = workflow_problems(workflow)
+    if problems:
+        return problem(
+            409,
+            "This workflow has problems and cannot run until they are fixed.",
+            reason="problems",
+            problems=[p.as_dict() for p in problems],
+        )
+    try:
+        body = parse_body(request, raw)
+    except BadPayload as exc:
+        return problem(400, str(exc))
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        return problem(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY}.")
+    execution, created = runs.enqueue(
+        workflow,
+        workflow.trigger_type,
+        trigger_payload(request, body),
+        dedupe_key=f"webhook:{workflow.id}:{key}" if key else None,
+    )
+    if created:
+        dispatch(execution.id)
+    response = jsonify(
+        {
+            "execution_id": execution.id,
+            "status": execution.status,
+            "status_url": status_url(execution.id),
+        }
+    )
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, 202
