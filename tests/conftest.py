@@ -290,3 +290,42 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     tab.probe = PageProbe(tab)
     yield tab
     context.close()
+
+
+# ---------- Servers and workflows for engine tests ----------
+
+
+@pytest.fixture
+def fake_api() -> Iterator[Any]:
+    """A local HTTP server that steps can call."""
+    from tests.servers import FakeServer
+
+    server = FakeServer()
+    yield server
+    server.close()
+
+
+def add_workflow(
+    app: Flask,
+    user: User,
+    actions: list[dict[str, Any]],
+    trigger: dict[str, Any] | None = None,
+    status: str = "active",
+    name: str = "Test workflow",
+) -> int:
+    """Create a workflow for a user and return its id."""
+    from synth_web.models import Workflow
+
+    with app.app_context():
+        workflow = Workflow(user_id=user.id, name=name, status=status)
+        workflow.apply_definition(
+            {
+                "name": name,
+                "intent": "Test the engine.",
+                "trigger": trigger or {"type": "manual"},
+                "actions": actions,
+            }
+        )
+        db.session.add(workflow)
+        db.session.commit()
+        return workflow.id

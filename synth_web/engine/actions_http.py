@@ -23,11 +23,10 @@ def run_request(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise StepFailed(f"`{url}` is not an http:// or https:// address.")
     timeout = min(float(params.get("timeout_seconds", 30)), ctx.remaining())
-    ctx.policy.check_host(
-        parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
-    )
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     started = time.monotonic()
     try:
+        ctx.policy.check_host(parts.hostname, port)
         with session_for(ctx.policy) as session:
             response = session.request(
                 method,
@@ -42,7 +41,7 @@ def run_request(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
         raise StepFailed(str(exc)) from exc
     except requests.exceptions.Timeout as exc:
         raise StepFailed(
-            f"Timed out after {timeout:g} s waiting for {parts.hostname}.",
+            f"Timed out after {round(timeout, 1):g} s waiting for {parts.hostname}.",
             retryable=True,
         ) from exc
     except requests.exceptions.TooManyRedirects as exc:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from synth_web.engine import runs
 from synth_web.engine.executor import ThreadExecutor
@@ -22,6 +23,7 @@ def register(group: click.Group) -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
@@ -37,6 +39,7 @@ def serve(host: str, port: int) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--workers", type=int, default=None, help="Runs at once (SYNTH_WORKERS).")
 @click.option("--no-scheduler", is_flag=True, help="Run queued runs only; no ticks.")
 def worker(workers: int | None, no_scheduler: bool) -> None:
@@ -65,6 +68,7 @@ def worker(workers: int | None, no_scheduler: bool) -> None:
 
 
 @click.command("prune")
+@with_appcontext
 @click.option(
     "--days",
     type=int,

@@ -48,14 +48,9 @@ class Policy:
             ip = ip.ipv4_mapped
         if any(ip in network for network in self.allowed):
             return None
-        for kind in (
-            "loopback",
-            "private",
-            "link_local",
-            "multicast",
-            "reserved",
-            "unspecified",
-        ):
+        # Most specific first: loopback and link-local addresses are "private" too.
+        kinds = ("loopback", "link_local", "multicast", "unspecified", "reserved")
+        for kind in (*kinds, "private"):
             if getattr(ip, f"is_{kind}"):
                 return f"{ip} is a {kind.replace('_', '-')} address"
         if not ip.is_global:

@@ -252,7 +252,8 @@ def call_with_timeout(
 
     thread = threading.Thread(target=target, daemon=True, name=f"step-{ctx.step_id}")
     thread.start()
-    thread.join(ctx.timeout)
+    # A little grace, so a step that enforces its own timeout explains it itself.
+    thread.join(ctx.timeout + 0.5)
     if thread.is_alive():
         raise TimeoutError
     if "error" in box:
