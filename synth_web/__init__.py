@@ -36,10 +36,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_extensions(app, migrations_dir=str(ROOT / "migrations"))
 
-    from synth_web import errors, security, templating
+    from synth_web import errors, security, templating, vault
     from synth_web.auth import loader  # noqa: F401  (registers the user loader)
     from synth_web.engine import setup as engine
 
+    vault.init_app(app)
     engine.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from synth_web.auth.passwords import password_problem
@@ -63,3 +64,17 @@ def demo_command(email: str, password: str | None, seed: int) -> None:
         click.echo(f"  {label}: {value}")
     if generated:
         click.echo(f"  password: {password}")
+
+
+@synth_cli.command("rotate-vault-key")
+def rotate_vault_key_command() -> None:
+    """Re-encrypt every vault secret under the newest key in SYNTH_VAULT_KEYS."""
+    from synth_web.vault import VaultKeyError, rotate_all
+
+    try:
+        count = rotate_all()
+    except VaultKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Re-encrypted {count} secret(s) under the newest vault key.")
+    if len(current_app.config["SYNTH_VAULT_KEYS"]) > 1:
+        click.echo("The older keys can now be removed from SYNTH_VAULT_KEYS.")

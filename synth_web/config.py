@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
 
@@ -58,15 +60,70 @@ def read_or_create_secret_file(path: Path, make: Any) -> str:
     return path.read_text().strip()
 
 
+def parse_vault_keys(value: str | list[str], source: str) -> list[str]:
+    """Split and check vault keys (newest first), naming `source` when one is bad."""
+    keys = value.split(",") if isinstance(value, str) else list(value)
+    keys = [key.strip() for key in keys if key and key.strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            # Never echo the value: it is (meant to be) a secret.
+            raise RuntimeError(
+                f"{source}: key #{position} is not a Fernet key (32 url-safe "
+                'base64-encoded bytes). Make one with: python -c "from '
+                "cryptography.fernet import Fernet; "
+                'print(Fernet.generate_key().decode())"'
+            ) from None
+    return keys
+
+
+def load_vault_keys(instance_path: Path) -> list[str]:
+    """Return SYNTH_VAULT_KEYS, else the key in a 0600 file made once."""
+    from_env = os.environ.get("SYNTH_VAULT_KEYS", "").strip()
+    if from_env:
+        return parse_vault_keys(from_env, "SYNTH_VAULT_KEYS")
+    path = instance_path / "vault.key"
+    key = read_or_create_secret_file(path, lambda _: Fernet.generate_key().decode())
+    keys = parse_vault_keys(key, str(path))
+    if not keys:
+        raise RuntimeError(
+            f"{path} is empty. Put the vault key back into it (or set "
+            "SYNTH_VAULT_KEYS); if the vault is empty, delete the file and a new "
+            "key is made."
+        )
+    return keys
+
+
+def load_database_urls(instance_path: Path) -> tuple[str, str]:
+    """Return the main and the vault database URLs, which must differ."""
+    main = normalize_database_url(
+        os.environ.get("DATABASE_URL", "").strip()
+        or f"sqlite:///{instance_path / 'synth.db'}"
+    )
+    vault = normalize_database_url(
+        os.environ.get("VAULT_DATABASE_URL", "").strip()
+        or f"sqlite:///{instance_path / 'vault.db'}"
+    )
+    if vault == main:
+        # One database would put ciphertexts beside the data and share one
+        # alembic_version between two migration histories.
+        raise RuntimeError(
+            "VAULT_DATABASE_URL names the same database as DATABASE_URL; "
+            "give the vault a database of its own (e.g. createdb synth_vault)."
+        )
+    return main, vault
+
+
 def load_config(instance_path: Path) -> dict[str, Any]:
     """Build the Flask config from environment variables."""
-    default_db = f"sqlite:///{instance_path / 'synth.db'}"
+    main_db, vault_db = load_database_urls(instance_path)
     secure_cookies = env_flag("SYNTH_SECURE_COOKIES")
     return {
         "SECRET_KEY": load_secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": normalize_database_url(
-            os.environ.get("DATABASE_URL", "").strip() or default_db
-        ),
+        "SQLALCHEMY_DATABASE_URI": main_db,
+        "SQLALCHEMY_BINDS": {"vault": vault_db},
+        "SYNTH_VAULT_KEYS": load_vault_keys(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": env_int("SYNTH_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -25,6 +25,8 @@ REQUIRE_POSTGRES = os.environ.get("CI") or os.environ.get("SYNTH_REQUIRE_POSTGRE
 PASSWORD = "correct horse battery"
 
 TABLES = ("chat_messages", "memory", "connections", "executions", "workflows", "users")
+# A fixed vault key, so tests never touch instance/vault.key unless they mean to.
+TEST_VAULT_KEY = "E0a2i4TiytL0clNONERX6bIXecFLWBq01bNbjSR6xGc="
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -76,17 +78,45 @@ def postgres_url(request: pytest.FixtureRequest, engine_kind: str) -> str | None
     url = postgres_database(worker_suffix(request), fresh=True)
     app = create_app(base_config(url, None))
     with app.app_context():
-        db.create_all()
+        db.create_all(bind_key=None)
         db.engine.dispose()
     return url
 
 
-def base_config(url: str, instance: Path | None) -> dict[str, Any]:
+@pytest.fixture(scope="session")
+def postgres_vault_url(request: pytest.FixtureRequest) -> str:
+    """A PostgreSQL vault database for this test worker, apart from the main one."""
+    if not POSTGRES_URL:
+        pytest.skip("SYNTH_TEST_DATABASE_URL is not set")
+    return postgres_database(worker_suffix(request) + "_vault", fresh=True)
+
+
+@pytest.fixture
+def vault_url() -> str | None:
+    """The test app's vault database; None is a SQLite file beside the main one."""
+    return None
+
+
+@pytest.fixture(params=["sqlite_vault", "postgresql_vault"])
+def vault_on_both(request: pytest.FixtureRequest) -> str | None:
+    """A vault URL for SQLite and for PostgreSQL: use it to override `vault_url`."""
+    if request.param == "sqlite_vault":
+        return None
+    return request.getfixturevalue("postgres_vault_url")
+
+
+def base_config(
+    url: str, instance: Path | None, vault_url: str | None = None
+) -> dict[str, Any]:
     """The settings every test app starts from."""
+    if vault_url is None:
+        vault_url = f"sqlite:///{instance / 'vault.db'}" if instance else "sqlite://"
     config: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_BINDS": {"vault": vault_url},
+        "SYNTH_VAULT_KEYS": [TEST_VAULT_KEY],
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
@@ -94,6 +124,14 @@ def base_config(url: str, instance: Path | None) -> dict[str, Any]:
     if instance is not None:
         config["INSTANCE_PATH"] = str(instance)
     return config
+
+
+def empty_vault() -> None:
+    """Create the vault's table where it is missing, and empty it."""
+    db.create_all(bind_key="vault")
+    with db.engines["vault"].begin() as connection:
+        for table in reversed(db.metadatas["vault"].sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture
@@ -106,25 +144,28 @@ def app_config() -> dict[str, Any]:
 def app(
     engine_kind: str,
     postgres_url: str | None,
+    vault_url: str | None,
     tmp_path: Path,
     app_config: dict[str, Any],
 ) -> Iterator[Flask]:
-    """A fresh app with an empty database of the parametrised kind."""
+    """A fresh app with empty databases (main and vault) of the parametrised kind."""
     instance = tmp_path / "instance"
     url = postgres_url or f"sqlite:///{instance / 'test.db'}"
-    app = create_app({**base_config(url, instance), **app_config})
+    app = create_app({**base_config(url, instance, vault_url), **app_config})
     with app.app_context():
         if engine_kind == "sqlite":
-            db.create_all()
+            db.create_all(bind_key=None)
         else:
             db.session.execute(
                 text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
             )
             db.session.commit()
+        empty_vault()
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""Migrations create the schema on empty databases and never drift from the models."""
+"""Migrations create the schema on empty databases and never drift from the models.
+
+There are two databases: the main one and the vault (its own bind). Each is tested
+on SQLite and on PostgreSQL, the vault in a PostgreSQL database of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,23 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from synth_web import create_app
 from synth_web.extensions import db
 from tests.conftest import base_config, postgres_database, worker_suffix
+
+MAIN_TABLES = {
+    "alembic_version",
+    "users",
+    "workflows",
+    "executions",
+    "connections",
+    "memory",
+    "chat_messages",
+}
+VAULT_TABLES = {"alembic_version", "vault_secrets"}
+BINDS = [None, "vault"]
 
 
 @pytest.fixture
@@ -21,46 +37,79 @@ def empty_database_url(request, engine_kind, tmp_path):
 
 
 @pytest.fixture
-def migrated_app(empty_database_url, tmp_path):
-    app = create_app(base_config(empty_database_url, tmp_path / "instance"))
+def empty_vault_url(request, vault_on_both, tmp_path):
+    if vault_on_both is None:
+        return f"sqlite:///{tmp_path / 'migrate-vault.db'}"
+    return postgres_database(worker_suffix(request) + "_migrate_vault", fresh=True)
+
+
+@pytest.fixture
+def fresh_app(empty_database_url, empty_vault_url, tmp_path):
+    app = create_app(
+        base_config(empty_database_url, tmp_path / "instance", empty_vault_url)
+    )
+    yield app
     with app.app_context():
-        upgrade()
-        yield app
         db.session.remove()
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
-def test_upgrade_creates_the_six_tables(migrated_app):
-    tables = set(inspect(db.engine).get_table_names())
-    assert tables == {
-        "alembic_version",
-        "users",
-        "workflows",
-        "executions",
-        "connections",
-        "memory",
-        "chat_messages",
-    }
+@pytest.fixture
+def migrated_app(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        yield fresh_app
 
 
-def test_models_and_migrations_do_not_drift(migrated_app):
-    with db.engine.connect() as connection:
+def table_names(bind: str | None) -> set[str]:
+    return set(inspect(db.engines[bind]).get_table_names())
+
+
+def test_upgrade_creates_the_six_tables_and_the_vault(migrated_app):
+    assert table_names(None) == MAIN_TABLES
+    assert table_names("vault") == VAULT_TABLES
+
+
+def test_each_database_records_its_own_version(migrated_app):
+    for bind in BINDS:
+        with db.engines[bind].connect() as connection:
+            versions = connection.execute(
+                text("SELECT version_num FROM alembic_version")
+            )
+            assert versions.scalars().all() == ["0002_vault"]
+
+
+@pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])
+def test_models_and_migrations_do_not_drift(migrated_app, bind):
+    with db.engines[bind].connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, db.metadata)
+        differences = compare_metadata(context, db.metadatas[bind])
     assert differences == []
 
 
 def test_downgrade_then_upgrade_again(migrated_app):
     downgrade(revision="base")
-    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    for bind in BINDS:
+        assert table_names(bind) <= {"alembic_version"}
     upgrade()
-    assert "executions" in inspect(db.engine).get_table_names()
+    assert "executions" in table_names(None)
+    assert "vault_secrets" in table_names("vault")
 
 
-def test_flask_db_upgrade_command(empty_database_url, tmp_path):
-    app = create_app(base_config(empty_database_url, tmp_path / "instance"))
-    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+def test_flask_db_upgrade_command(fresh_app):
+    result = fresh_app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    with app.app_context():
-        assert "users" in inspect(db.engine).get_table_names()
-        db.engine.dispose()
+    with fresh_app.app_context():
+        assert "users" in table_names(None)
+        assert "vault_secrets" in table_names("vault")
+        assert "users" not in table_names("vault")
+
+
+def test_a_database_made_before_the_vault_upgrades(fresh_app):
+    with fresh_app.app_context():
+        upgrade(revision="0001")
+        assert table_names(None) == MAIN_TABLES
+        assert table_names("vault") == {"alembic_version"}
+        upgrade()
+        assert table_names("vault") == VAULT_TABLES

@@ -20,7 +20,15 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 TIMESTAMP = sa.DateTime(timezone=True)
 
 
-def upgrade():
+def upgrade(engine_name):
+    globals()["upgrade_%s" % engine_name]()
+
+
+def downgrade(engine_name):
+    globals()["downgrade_%s" % engine_name]()
+
+
+def upgrade_():
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -137,7 +145,7 @@ def upgrade():
 
 
 
-def downgrade():
+def downgrade_():
     with op.batch_alter_table('executions', schema=None) as batch_op:
         batch_op.drop_index('ix_executions_workflow_created')
         batch_op.drop_index('ix_executions_user_status_created')
@@ -166,3 +174,11 @@ def downgrade():
 
     op.drop_table('chat_messages')
     op.drop_table('users')
+
+
+def upgrade_vault():
+    pass
+
+
+def downgrade_vault():
+    pass

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from synth_web.auth.passwords import hash_password, needs_rehash, verify_password
 from synth_web.extensions import db
 from synth_web.models import User, utcnow
+from synth_web.vault import delete_user_secrets
 
 
 class EmailTaken(ValueError):
@@ -85,6 +86,9 @@ def change_password(user: User, new_password: str) -> None:
 
 
 def delete_user(user: User) -> None:
-    """Delete the account; the database cascades to everything it owns."""
+    """Delete the account and its secrets; the database cascades to the rest."""
+    # The vault is another database, out of the cascade's reach. Its secrets go
+    # first: should the second step fail, no secret outlives its account.
+    delete_user_secrets(user.id)
     db.session.delete(user)
     db.session.commit()
