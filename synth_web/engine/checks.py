@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import select
 
+from synth_web.engine.apps import get_app
 from synth_web.engine.validation import Problem, validate_definition
 from synth_web.extensions import db
 from synth_web.models import Connection, Workflow
@@ -26,5 +27,17 @@ def workflow_problems(
 ) -> list[Problem]:
     """Return what stops this workflow from being activated or run."""
     if connections is None:
-        connections = connection_statuses(workflow.user_id)
+        connections = (
+            connection_statuses(workflow.user_id)
+            if uses_connected_apps(workflow)
+            else {}
+        )
     return validate_definition(workflow.definition, connections)
+
+
+def uses_connected_apps(workflow: Workflow) -> bool:
+    """Tell whether any step needs a connection (else none need to be read)."""
+    return any(
+        (app := get_app(key)) is None or app.needs_connection
+        for key in workflow.apps_used
+    )

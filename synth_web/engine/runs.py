@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from synth_web.extensions import db
 from synth_web.models import FINISHED_STATUSES, Execution, Workflow, utcnow
@@ -77,77 +78,95 @@ def insert_for(dialect: str) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def claim(execution_id: int) -> bool:
+def _write(statement: Any, conn: Connection | None, returning: bool = False) -> Any:
+    """Run one UPDATE and commit it; return its scalar (RETURNING) or row count.
+
+    The runner passes its own autocommit connection (one round trip per write);
+    everyone else goes through the request's session.
+    """
+    statement = statement.execution_options(synchronize_session=False)
+    if conn is not None:
+        result = conn.execute(statement)
+        return result.scalar() if returning else result.rowcount
+    result = db.session.execute(statement)
+    value = result.scalar() if returning else result.rowcount
+    db.session.commit()
+    return value
+
+
+def claim(execution_id: int, conn: Connection | None = None) -> bool:
     """Atomically move a queued run to running; only one caller ever wins."""
     now = utcnow()
-    result = db.session.execute(
+    statement = (
         update(Execution)
         .where(Execution.id == execution_id, Execution.status == "queued")
         .values(status="running", started_at=now, heartbeat_at=now)
-        .execution_options(synchronize_session=False)
     )
-    db.session.commit()
-    return result.rowcount == 1
+    return _write(statement, conn) == 1
 
 
 def finish(
     execution_id: int,
     status: str,
-    results: list[dict[str, Any]],
-    meta: dict[str, Any],
+    results: list[dict[str, Any]] | None,
+    meta: dict[str, Any] | None,
     error_log: str | None = None,
+    conn: Connection | None = None,
 ) -> bool:
-    """End a running run, unless something else (cancel, sweep) ended it first."""
-    result = db.session.execute(
+    """End a running run, unless something else (cancel, sweep) ended it first.
+
+    `results` and `meta` of None leave what is recorded as it is.
+    """
+    values: dict[str, Any] = {
+        "status": status,
+        "finished_at": utcnow(),
+        "error_log": error_log,
+    }
+    if results is not None:
+        values["results"] = jsonable(results)
+    if meta is not None:
+        values["meta"] = jsonable(meta)
+    statement = (
         update(Execution)
         .where(Execution.id == execution_id, Execution.status == "running")
-        .values(
-            status=status,
-            finished_at=utcnow(),
-            error_log=error_log,
-            results=jsonable(results),
-            meta=jsonable(meta),
-        )
-        .execution_options(synchronize_session=False)
+        .values(**values)
     )
-    db.session.commit()
-    return result.rowcount == 1
+    return _write(statement, conn) == 1
 
 
 def fail_queued(execution_id: int, reason: str) -> bool:
     """End a queued run as a failure without running it."""
-    result = db.session.execute(
+    statement = (
         update(Execution)
         .where(Execution.id == execution_id, Execution.status == "queued")
         .values(status="failure", finished_at=utcnow(), error_log=reason)
-        .execution_options(synchronize_session=False)
     )
-    db.session.commit()
-    return result.rowcount == 1
+    return _write(statement, None) == 1
 
 
-def write_results(execution_id: int, results: list[dict[str, Any]]) -> str | None:
+def write_results(
+    execution_id: int, results: list[dict[str, Any]], conn: Connection | None = None
+) -> str | None:
     """Store the step records so far and return the run's status as it is now.
 
     The runner is the only writer of `results` while a run is running, so it keeps
     the list and writes it whole; the returned status tells it about a cancel.
     """
-    status = db.session.execute(
+    statement = (
         update(Execution)
         .where(Execution.id == execution_id)
         .values(results=jsonable(results))
         .returning(Execution.status)
-        .execution_options(synchronize_session=False)
-    ).scalar()
-    db.session.commit()
-    return status
+    )
+    return _write(statement, conn, returning=True)
 
 
-def current_status(execution_id: int) -> str | None:
+def current_status(execution_id: int, conn: Connection | None = None) -> str | None:
     """Read a run's status straight from the database."""
-    return db.session.execute(
-        select(Execution.status).where(Execution.id == execution_id)
-    ).scalar()
+    statement = select(Execution.status).where(Execution.id == execution_id)
+    if conn is not None:
+        return conn.execute(statement).scalar()
+    return db.session.execute(statement).scalar()
 
 
 def cancel(execution: Execution, by: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
@@ -108,6 +109,13 @@ def parse(source: str) -> nodes.Template:
         raise TemplateError(f"line {exc.lineno}: {exc.message}") from exc
 
 
+@lru_cache(maxsize=4096)
+def template_names(source: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Parse once and return (root names, step ids) a template reads."""
+    tree = parse(source)
+    return frozenset(root_names(tree)), frozenset(step_references(tree))
+
+
 def step_references(tree: nodes.Template) -> set[str]:
     """Return the step ids a template reads through `steps.<id>` or `steps['id']`."""
     found = set()
@@ -159,18 +167,28 @@ def _render(value: Any, context: dict[str, Any]) -> Any:
     return render_string(value, context)
 
 
+@lru_cache(maxsize=4096)
+def compiled(source: str) -> tuple[bool, Any]:
+    """Compile a template once: (True, expression) for a lone expression."""
+    match = SINGLE_EXPRESSION.match(source)
+    if match and "{{" not in match.group("expr") and "{%" not in source:
+        expression = ENV.compile_expression(
+            match.group("expr").strip(), undefined_to_none=False
+        )
+        return True, expression
+    return False, ENV.from_string(source)
+
+
 def render_string(source: str, context: dict[str, Any]) -> Any:
     """Render one template; a lone expression keeps its native type."""
     try:
-        match = SINGLE_EXPRESSION.match(source)
-        if match and "{{" not in match.group("expr") and "{%" not in source:
-            result = ENV.compile_expression(
-                match.group("expr").strip(), undefined_to_none=False
-            )(**context)
+        is_expression, template = compiled(source)
+        if is_expression:
+            result = template(**context)
             if isinstance(result, StrictUndefined):
                 result._fail_with_undefined_error()
             return result
-        text = ENV.from_string(source).render(**context)
+        text = template.render(**context)
     except UndefinedError as exc:
         raise TemplateError(str(exc)) from exc
     except TemplateSyntaxError as exc:

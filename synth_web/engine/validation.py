@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,9 +26,7 @@ from synth_web.engine.templating import (
     ROOT_NAMES,
     TemplateError,
     is_template,
-    parse,
-    root_names,
-    step_references,
+    template_names,
     walk_strings,
 )
 from synth_web.engine.triggers import TRIGGER_SCHEMAS, TRIGGER_TYPES
@@ -36,6 +34,7 @@ from synth_web.engine.triggers import TRIGGER_SCHEMAS, TRIGGER_TYPES
 MAX_ACTIONS = 50
 MAX_DEFINITION_BYTES = 256 * 1024
 STEP_ID = r"^[a-z][a-z0-9_]{0,39}$"
+CACHEABLE_BYTES = 32 * 1024
 
 DEFINITION_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -114,14 +113,21 @@ class Problem:
         return {"path": self.path, "message": self.message, "phase": self.phase}
 
 
-@cache
-def _validator(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json))
+_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    # Schemas are module constants: key on identity, keep the schema alive with it.
+    entry = _VALIDATORS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = (schema, Draft202012Validator(schema))
+        _VALIDATORS[id(schema)] = entry
+    return entry[1]
 
 
 def schema_problems(instance: Any, schema: dict[str, Any], path: str) -> list[Problem]:
     """Check a value against a JSON Schema; templates stand in for any value."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    validator = _validator(schema)
     problems = []
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.path)):
         if is_template(error.instance) and error.validator != "required":
@@ -143,6 +149,26 @@ def validate_definition(
     definition: Mapping[str, Any], connections: Mapping[str, str] | None = None
 ) -> list[Problem]:
     """Return every problem of a workflow definition, in the order a person fixes."""
+    try:
+        key = json.dumps(definition, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return _validate(definition, connections)
+    if len(key) > CACHEABLE_BYTES:
+        return _validate(definition, connections)
+    statuses = None if connections is None else tuple(sorted(connections.items()))
+    return list(_validate_cached(key, statuses))
+
+
+@lru_cache(maxsize=2048)
+def _validate_cached(
+    key: str, statuses: tuple[tuple[str, str], ...] | None
+) -> tuple[Problem, ...]:
+    # Runs, pages and schedulers validate the same definitions again and again.
+    connections = None if statuses is None else dict(statuses)
+    return tuple(_validate(json.loads(key), connections))
+
+
+def _validate(definition: Any, connections: Mapping[str, str] | None) -> list[Problem]:
     if not isinstance(definition, Mapping):
         return [
             Problem("definition", "A workflow must be a JSON object.", "structural")
@@ -309,17 +335,17 @@ def template_problems(
         if not is_template(text):
             continue
         try:
-            tree = parse(text)
+            names, step_ids = template_names(text)
         except TemplateError as exc:
             problems.append(Problem(path, f"Template error on {exc}.", "logical"))
             continue
-        for name in sorted(root_names(tree) - ROOT_NAMES):
+        for name in sorted(names - ROOT_NAMES):
             message = (
                 f"The template uses `{name}`, which does not exist. Templates can "
                 "use trigger, steps, workflow, execution and now."
             )
             problems.append(Problem(path, message, "logical"))
-        for ref in sorted(step_references(tree)):
+        for ref in sorted(step_ids):
             message = step_reference_problem(ref, ids, index)
             if message:
                 problems.append(Problem(path, message, "logical"))

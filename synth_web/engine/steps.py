@@ -1,0 +1,185 @@
+"""Run one step: render its values, check them, call its code with timeout and retry."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.engine import Connection
+
+from synth_web.engine import runs
+from synth_web.engine.apps import find_action
+from synth_web.engine.context import RunCancelled, StepContext, StepFailed, StopRun
+from synth_web.engine.netguard import Policy
+from synth_web.engine.secrets import connection_fields
+from synth_web.engine.templating import TemplateError, render_value
+from synth_web.engine.validation import schema_problems
+from synth_web.models import utcnow
+
+DEFAULT_TIMEOUT = 60.0
+BACKOFF_CAP = 60.0
+
+
+@dataclass
+class Plan:
+    """What a claimed run needs, read once: no ORM object is touched afterwards."""
+
+    execution_id: int
+    user_id: int
+    trigger_type: str
+    meta: dict[str, Any]
+    actions: list[dict[str, Any]]
+    apps: list[str]
+    context: dict[str, Any]
+    # The run's own autocommit connection: every write is one round trip.
+    conn: Connection | None = None
+
+
+class StepOutcome:
+    """What happened to one step: its record and what the run does next."""
+
+    def __init__(
+        self, record: dict[str, Any], signal: str = "next", error: str | None = None
+    ) -> None:
+        self.record = record
+        self.signal = signal  # next, stop (filtered), fail, cancelled
+        self.error = error
+
+
+def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
+    """Render, check and run one step with its timeout and retries."""
+    started_at, clock = utcnow(), time.monotonic()
+    record: dict[str, Any] = {
+        "id": action["id"],
+        "type": action["type"],
+        "status": "running",
+        "started_at": started_at.isoformat(),
+        "attempts": 0,
+        "input": None,
+        "output": None,
+        "error": None,
+    }
+
+    def done(status: str, signal: str, error: str | None = None) -> StepOutcome:
+        record.update(
+            status=status,
+            error=redact(error) if error else None,
+            finished_at=utcnow().isoformat(),
+            duration_ms=int((time.monotonic() - clock) * 1000),
+        )
+        record["output"] = redact(record["output"])
+        return StepOutcome(record, signal, record["error"])
+
+    app, act = find_action(action["type"])
+    try:
+        params = render_value(action.get("with", {}), plan.context)
+    except TemplateError as exc:
+        return done("failure", "fail", f"template error: {exc}")
+    record["input"] = redact(params)
+    problems = schema_problems(params, act.schema, "with")
+    if problems:
+        detail = "; ".join(f"{p.path}: {p.message}" for p in problems)
+        return done(
+            "failure", "fail", f"its values are not valid after templating: {detail}"
+        )
+    ctx = step_context(plan, action, params, app.key)
+    retry = action.get("retry") or {}
+    max_attempts = int(retry.get("max_attempts", 1))
+    for attempt in range(1, max_attempts + 1):
+        record["attempts"] = attempt
+        ctx.started = time.monotonic()
+        try:
+            record["output"] = call_with_timeout(act.run, ctx, params, app.key)
+            if ctx.logs:
+                record["logs"] = list(ctx.logs)
+            return done("success", "next")
+        except StopRun as stop:
+            record["output"] = {"passed": False, "reason": str(stop)}
+            return done("success", "stop")
+        except RunCancelled:
+            return done("cancelled", "cancelled", "The run was cancelled.")
+        except StepFailed as failure:
+            message, retryable = str(failure), failure.retryable
+        except TimeoutError:
+            message, retryable = f"timed out after {ctx.timeout:g} s", True
+        except Exception as exc:  # noqa: BLE001 - the step's own bug, told plainly
+            message, retryable = f"{type(exc).__name__}: {exc}", True
+        if not retryable or attempt == max_attempts:
+            suffix = f" (after {attempt} attempts)" if attempt > 1 else ""
+            return done("failure", "fail", message + suffix)
+        try:
+            ctx.sleep(backoff(attempt, float(retry.get("backoff_seconds", 1))))
+        except RunCancelled:
+            return done("cancelled", "cancelled", "The run was cancelled.")
+    return done("failure", "fail", "no attempts were made")
+
+
+def backoff(attempt: int, base: float) -> float:
+    """Exponential backoff with jitter, capped at a minute."""
+    return min(BACKOFF_CAP, base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)  # noqa: S311
+
+
+def step_context(
+    plan: Plan, action: dict[str, Any], params: dict[str, Any], app_key: str
+) -> StepContext:
+    """Give a step its timeout, network policy, connection and cancel check."""
+    config = current_app.config
+    timeout = action.get("timeout_seconds")
+    if timeout is None:
+        timeout = DEFAULT_TIMEOUT
+        if action["type"] == "core.delay":
+            timeout = float(params.get("seconds", 0)) + 10
+    fields = connection_fields(plan.user_id, app_key)
+    execution_id = plan.execution_id
+    return StepContext(
+        execution_id=execution_id,
+        user_id=plan.user_id,
+        step_id=action["id"],
+        timeout=float(timeout),
+        policy=outbound_policy(config),
+        settings=config,
+        is_cancelled=lambda: runs.current_status(execution_id, plan.conn) != "running",
+        connection=lambda _app: fields,
+    )
+
+
+def outbound_policy(config: Any) -> Policy:
+    """Read the outbound network policy from the settings."""
+    return Policy.from_config(
+        bool(config.get("SYNTH_ALLOW_PRIVATE_NETWORK")),
+        config.get("SYNTH_OUTBOUND_ALLOW", ()),
+    )
+
+
+def call_with_timeout(
+    run: Any, ctx: StepContext, params: dict[str, Any], app_key: str
+) -> Any:
+    """Run a step's code, giving up after its timeout.
+
+    Built-in core steps are instantaneous (delay checks its own clock) and run
+    inline; everything else runs in a helper thread that is abandoned on timeout.
+    Their I/O uses ctx.remaining() as its own timeout, so abandoned threads end soon.
+    """
+    if app_key == "core":
+        return run(ctx, params)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = run(ctx, params)
+        except BaseException as exc:  # noqa: BLE001 - handed to the runner thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True, name=f"step-{ctx.step_id}")
+    thread.start()
+    # A little grace, so a step that enforces its own timeout explains it itself.
+    thread.join(ctx.timeout + 0.5)
+    if thread.is_alive():
+        raise TimeoutError
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
