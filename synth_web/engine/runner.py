@@ -42,8 +42,8 @@ def run_execution(execution_id: int, worker: str = "inline") -> str | None:
             runs.finish(
                 execution_id,
                 "failure",
-                [],
-                {"worker": worker},
+                None,  # keep every step recorded so far
+                None,
                 f"Synth hit an internal error while running this: {exc!r}",
                 conn=conn,
             )
