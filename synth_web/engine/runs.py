@@ -63,14 +63,20 @@ def enqueue(
     statement = insert_for(db.session.get_bind().dialect.name)(Execution).values(values)
     if dedupe_key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    new_id = db.session.execute(statement.returning(Execution.id)).scalar()
-    db.session.commit()
-    if new_id is None:
+    session = db.session()
+    execution = session.scalars(statement.returning(Execution)).first()
+    # Keep the row just returned loaded: no SELECT to read back what we wrote.
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    if execution is None:
         existing = db.session.scalar(
             select(Execution).where(Execution.dedupe_key == dedupe_key)
         )
         return existing, False
-    return db.session.get(Execution, new_id), True
+    return execution, True
 
 
 def insert_for(dialect: str) -> Any:
