@@ -162,6 +162,12 @@ def engine_config() -> dict[str, Any]:
         "SYNTH_TICK_SECONDS": env_int("SYNTH_TICK_SECONDS", 5),
         "SYNTH_HEARTBEAT_SECONDS": env_int("SYNTH_HEARTBEAT_SECONDS", 10),
         "SYNTH_STALE_SECONDS": env_int("SYNTH_STALE_SECONDS", 30),
+        # Longest a run may take; Celery's visibility timeout is set above it.
+        "SYNTH_MAX_RUN_SECONDS": env_int("SYNTH_MAX_RUN_SECONDS", 3600),
+        "CELERY_BROKER_URL": os.environ.get(
+            "CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"
+        ),
+        "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "synth"),
         "SYNTH_EXECUTIONS_MAX_AGE_DAYS": env_int("SYNTH_EXECUTIONS_MAX_AGE_DAYS", 14),
         "SYNTH_ALLOW_PRIVATE_NETWORK": env_flag("SYNTH_ALLOW_PRIVATE_NETWORK"),
         "SYNTH_OUTBOUND_ALLOW": [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import time
 from typing import Any
 
 from flask import current_app
@@ -10,16 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from synth_web.engine import runs
+from synth_web.engine import heartbeat, runs
 from synth_web.engine.checks import workflow_problems
 from synth_web.engine.secrets import redactor
 from synth_web.engine.steps import Plan, run_step
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow, utcnow
-
-# Runs this process is executing now; the heartbeat thread vouches for them.
-HELD: set[int] = set()
-HELD_LOCK = threading.Lock()
 
 
 def run_execution(execution_id: int, worker: str = "inline") -> str | None:
@@ -33,24 +29,24 @@ def run_execution(execution_id: int, worker: str = "inline") -> str | None:
         conn = raw.execution_options(isolation_level="AUTOCOMMIT")
         if not runs.claim(execution_id, conn):
             return None
-        with HELD_LOCK:
-            HELD.add(execution_id)
-        try:
-            return _run_claimed(execution_id, worker, conn)
-        except Exception as exc:  # noqa: BLE001 - a bug must still end the run visibly
-            current_app.logger.exception("Run %s crashed", execution_id)
-            runs.finish(
-                execution_id,
-                "failure",
-                None,  # keep every step recorded so far
-                None,
-                f"Synth hit an internal error while running this: {exc!r}",
-                conn=conn,
-            )
-            return "failure"
-        finally:
-            with HELD_LOCK:
-                HELD.discard(execution_id)
+        with heartbeat.holding(execution_id):
+            return _run_guarded(execution_id, worker, conn)
+
+
+def _run_guarded(execution_id: int, worker: str, conn: Connection) -> str:
+    try:
+        return _run_claimed(execution_id, worker, conn)
+    except Exception as exc:  # noqa: BLE001 - a bug must still end the run visibly
+        current_app.logger.exception("Run %s crashed", execution_id)
+        runs.finish(
+            execution_id,
+            "failure",
+            None,  # keep every step recorded so far
+            None,
+            f"Synth hit an internal error while running this: {exc!r}",
+            conn=conn,
+        )
+        return "failure"
 
 
 def load_plan(
@@ -100,7 +96,20 @@ def _run_claimed(execution_id: int, worker: str, conn: Connection) -> str:
         return "failure"
     redact = redactor(plan.user_id, plan.apps)
     records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + current_app.config["SYNTH_MAX_RUN_SECONDS"]
     for index, action in enumerate(plan.actions):
+        if time.monotonic() > deadline:
+            limit = current_app.config["SYNTH_MAX_RUN_SECONDS"]
+            runs.finish(
+                execution_id,
+                "failure",
+                records,
+                plan.meta,
+                f"The run took longer than its limit of {limit} s and was "
+                f"stopped before step {index + 1}, `{action['id']}`.",
+                conn=conn,
+            )
+            return "failure"
         outcome = run_step(plan, action, redact)
         records.append(outcome.record)
         status_now = runs.write_results(execution_id, records, conn)

@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from synth_web.engine import runs
 from synth_web.engine.checks import connection_statuses, workflow_problems
-from synth_web.engine.runner import HELD, HELD_LOCK
 from synth_web.extensions import db
 from synth_web.models import Workflow, utcnow
 
@@ -99,7 +98,7 @@ class Background:
         self.poll_queue = poll_queue
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
-        self._last = {"tick": 0.0, "beat": 0.0, "sweep": 0.0, "prune": time.monotonic()}
+        self._last = {"tick": 0.0, "sweep": 0.0, "prune": time.monotonic()}
 
     def start(self) -> None:
         """Run the loop in a daemon thread."""
@@ -139,10 +138,6 @@ class Background:
             for execution_id in enqueue_due_schedules():
                 self.executor.submit(execution_id)
             self.dispatch_queued(older_than=timedelta(seconds=10))
-        if self.due("beat", config["SYNTH_HEARTBEAT_SECONDS"], now):
-            with HELD_LOCK:
-                held = list(HELD)
-            runs.heartbeat(held)
         if self.due("sweep", config["SYNTH_HEARTBEAT_SECONDS"], now):
             swept = runs.sweep_stale(timedelta(seconds=config["SYNTH_STALE_SECONDS"]))
             if swept:

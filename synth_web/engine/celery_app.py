@@ -1,0 +1,146 @@
+"""SYNTH_EXECUTOR=celery: runs execute in Celery workers fed through Redis.
+
+The web process only enqueues (`CeleryExecutor.submit`). Workers run the very same
+`run_execution` as the thread pool; Celery beat drives the scheduler tick, the
+stale-run sweep and pruning. Start them with:
+
+    celery -A synth_web.engine.celery_worker worker --pool threads --concurrency 4
+    celery -A synth_web.engine.celery_worker beat
+
+Delivery is at-least-once (acks_late, reject_on_worker_lost, prefetch 1); the claim
+makes execution at-most-once, so a redelivered message for a run that already
+started does nothing. A worker killed mid-run stops heart-beating; the sweep ends
+that run as a failure, keeping the steps it recorded. It is not re-run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import timedelta
+
+from celery import Celery
+from flask import Flask
+
+celery = Celery("synth")
+
+
+def configure(app: Flask) -> Celery:
+    """Point Celery at the broker and schedule the beat jobs for this app."""
+    config = app.config
+    queue = config["CELERY_QUEUE"]
+    celery.conf.update(
+        broker_url=config["CELERY_BROKER_URL"],
+        task_default_queue=queue,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        # A message not acknowledged within this time is delivered again: keep it
+        # longer than the longest run allowed (the claim makes a late twin harmless).
+        broker_transport_options={
+            "visibility_timeout": config["SYNTH_MAX_RUN_SECONDS"] + 600
+        },
+        beat_schedule={
+            "tick": {"task": "synth.tick", "schedule": config["SYNTH_TICK_SECONDS"]},
+            "sweep": {
+                "task": "synth.sweep",
+                "schedule": config["SYNTH_HEARTBEAT_SECONDS"],
+            },
+            "prune": {"task": "synth.prune", "schedule": 86400},
+        },
+        worker_hijack_root_logger=False,
+    )
+    celery.flask_app = app  # type: ignore[attr-defined]
+    return celery
+
+
+def flask_app() -> Flask:
+    """The Flask app the tasks run in."""
+    return celery.flask_app  # type: ignore[attr-defined]
+
+
+@celery.task(name="synth.run_execution")
+def run_execution_task(execution_id: int) -> str | None:
+    """Run one queued execution (a no-op if someone else already claimed it)."""
+    from synth_web.engine.runner import run_execution
+    from synth_web.extensions import db
+
+    with flask_app().app_context():
+        try:
+            worker = f"celery:{socket.gethostname()}:{os.getpid()}"
+            return run_execution(execution_id, worker=worker)
+        finally:
+            db.session.remove()
+
+
+@celery.task(name="synth.tick")
+def tick_task() -> int:
+    """Enqueue due schedule fire times and re-send queued runs nobody took."""
+    from synth_web.engine import runs
+    from synth_web.engine.scheduler import enqueue_due_schedules
+    from synth_web.extensions import db
+    from synth_web.models import utcnow
+
+    with flask_app().app_context():
+        try:
+            new = enqueue_due_schedules()
+            stale = runs.queued_ids(older_than=utcnow() - timedelta(seconds=60))
+            for execution_id in {*new, *stale}:
+                run_execution_task.delay(execution_id)
+            return len(new)
+        finally:
+            db.session.remove()
+
+
+@celery.task(name="synth.sweep")
+def sweep_task() -> int:
+    """End runs whose worker stopped heart-beating."""
+    from synth_web.engine import runs
+    from synth_web.extensions import db
+
+    app = flask_app()
+    with app.app_context():
+        try:
+            return runs.sweep_stale(
+                timedelta(seconds=app.config["SYNTH_STALE_SECONDS"])
+            )
+        finally:
+            db.session.remove()
+
+
+@celery.task(name="synth.prune")
+def prune_task() -> int:
+    """Delete finished runs older than the retention period."""
+    from synth_web.engine import runs
+    from synth_web.extensions import db
+
+    app = flask_app()
+    with app.app_context():
+        try:
+            days = app.config["SYNTH_EXECUTIONS_MAX_AGE_DAYS"]
+            return runs.prune(timedelta(days=days))
+        finally:
+            db.session.remove()
+
+
+class CeleryExecutor:
+    """Hand runs to Celery workers through the broker."""
+
+    def __init__(self, app: Flask) -> None:
+        configure(app)
+
+    def submit(self, execution_id: int) -> None:
+        """Send the run's id to the queue."""
+        run_execution_task.delay(execution_id)
+
+    def pending(self) -> set[int]:
+        """Nothing runs in this process."""
+        return set()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Nothing to stop here."""
+
+    def __repr__(self) -> str:
+        return f"<CeleryExecutor {celery.conf.broker_url}>"
