@@ -34,6 +34,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(instance))
     app.config.from_mapping(config)
 
+    if app.config["SYNTH_PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     init_extensions(app, migrations_dir=str(ROOT / "migrations"))
 
     from synth_web import errors, security, templating, vault

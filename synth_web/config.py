@@ -137,6 +137,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
         "SYNTH_ALLOW_SIGNUP": env_flag("SYNTH_ALLOW_SIGNUP", default=True),
+        # Behind a proxy that sets X-Forwarded-For/-Proto: trust one hop of them.
+        "SYNTH_PROXY_FIX": env_flag("SYNTH_PROXY_FIX"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
         "RATELIMIT_HEADERS_ENABLED": True,

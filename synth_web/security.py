@@ -6,7 +6,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, redirect, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -83,8 +92,18 @@ def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
     return render_error(400, "This form expired. Reload the page and try again.")
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when configured, or when this request is HTTPS."""
+        configured = super().get_cookie_secure(app)
+        return configured or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask) -> None:
     """Install the request hooks on the app."""
+    app.session_interface = SessionInterface()
     login_manager.unauthorized_handler(unauthorized)
     app.before_request(require_login)
     app.after_request(add_security_headers)

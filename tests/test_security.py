@@ -152,3 +152,40 @@ def test_413_over_the_size_limit(app, client):
     response = client.post("/login", data={"email": "x" * 4096, "password": "y"})
     assert response.status_code == 413
     assert "Too large" in response.text
+
+
+def test_session_cookie_is_secure_over_https(app, user):
+    client = app.test_client()
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        base_url="https://localhost",
+    )
+    session = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")
+    )
+    assert "Secure" in session
+
+
+@pytest.mark.parametrize("proxy_fix", [True, False])
+def test_forwarded_proto_is_trusted_only_with_proxy_fix(tmp_path, proxy_fix):
+    from synth_web import create_app
+    from synth_web.auth.services import create_user
+    from synth_web.extensions import db
+    from tests.conftest import base_config
+
+    instance = tmp_path / "instance"
+    config = base_config(f"sqlite:///{instance / 'p.db'}", instance)
+    app = create_app({**config, "SYNTH_PROXY_FIX": proxy_fix})
+    with app.app_context():
+        db.create_all()
+        create_user("P", "p@example.com", PASSWORD)
+    response = app.test_client().post(
+        "/login",
+        data={"email": "p@example.com", "password": PASSWORD},
+        headers={"X-Forwarded-Proto": "https"},
+    )
+    session = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")
+    )
+    assert ("Secure" in session) is proxy_fix
