@@ -111,15 +111,15 @@ def test_webhook_workflow_shows_its_url_with_copy_and_rotate(signed_in, app, use
     assert "stops working at once" in html
 
 
-def test_webhook_url_uses_the_hooks_endpoint_when_it_exists(client, auth, app, user):
-    # Registered before the first request, as the hooks blueprint will be.
-    app.add_url_rule(
-        "/in/<token>", endpoint="hooks.receive", view_func=lambda token: token
-    )
-    auth.login()
-    wid = add_workflow(app, user, SLACK)
-    token = load(app, wid).webhook_token
-    assert f"http://localhost/in/{token}" in client.get(f"/workflows/{wid}").text
+def test_rotation_stops_the_old_url_at_once(signed_in, app, user):
+    hook = {**LOG, "trigger": {"type": "webhook"}}
+    wid = add_workflow(app, user, hook)
+    old = load(app, wid).webhook_token
+    assert signed_in.post(f"/hooks/{old}", json={}).status_code == 409  # inactive
+    signed_in.post(f"/workflows/{wid}/rotate-token")
+    new = load(app, wid).webhook_token
+    assert signed_in.post(f"/hooks/{old}", json={}).status_code == 404
+    assert signed_in.post(f"/hooks/{new}", json={}).status_code == 409
 
 
 def test_rotating_the_token_makes_a_new_url(signed_in, app, user):
