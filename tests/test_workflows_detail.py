@@ -139,7 +139,7 @@ def test_problems_are_listed_with_where_they_are(signed_in, app, user):
     wid = add_workflow(app, user, SLACK)
     html = signed_in.get(f"/workflows/{wid}").text
     assert "1 problem to fix before it can run" in html
-    assert "Steps · Step 1 (notify) · type" in html
+    assert ">Step 1 (notify) · type</span>" in html
     assert "Connect Slack to use this step." in html
     connect(app, user, "slack")
     assert "to fix before it can run" not in signed_in.get(f"/workflows/{wid}").text
