@@ -28,10 +28,30 @@ EMAIL, PASSWORD = "demo@example.com", "demo-password-123"
 SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
 THEMES = ("light", "dark")
 ANONYMOUS = {"login": "/login", "register": "/register"}
+
+
+def submit_bad_json(page) -> None:
+    """Break the actions JSON of a starter and submit, to show the errors."""
+    page.get_by_label("Actions").fill('[\n  {"id": "ping", "type": "core.log",}\n]')
+    page.get_by_role("button", name="Save workflow").click()
+
+
+# A page is a URL, or (URL, action) when something must happen before the picture.
+# Demo workflows are ids 1-12 in the order of synth_web/demo/workflows.json.
 PAGES = {
     "dashboard": "/dashboard",
     "account": "/account",
     "not-found": "/no-such-page",
+    "workflows": "/workflows",
+    "workflows-empty-search": "/workflows?q=nothing+like+this",
+    "workflow-webhook": "/workflows/1",
+    "workflow-schedule": "/workflows/2",
+    "workflow-problems": "/workflows/12",
+    "workflow-edit-problems": "/workflows/12/edit",
+    "workflow-new-starter": "/workflows/new?starter=webhook_slack",
+    "workflow-new-bad-json": ("/workflows/new?starter=schedule_http", submit_bad_json),
+    "workflow-delete": "/workflows/1/delete",
+    "workflow-import": "/workflows/import",
 }
 
 
@@ -73,8 +93,11 @@ def shoot(browser, base: str, pages: dict[str, str], signed_in: bool) -> None:
                 page.get_by_label("Password").fill(PASSWORD)
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url("**/dashboard")
-            for name, url in pages.items():
+            for name, target in pages.items():
+                url, action = target if isinstance(target, tuple) else (target, None)
                 page.goto(url)
+                if action:
+                    action(page)
                 page.wait_for_load_state("networkidle")
                 path = OUT / f"{name}-{size}-{theme}.png"
                 page.screenshot(path=str(path), full_page=True)

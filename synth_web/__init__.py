@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from synth_web.dashboard import bp as dashboard_bp
     from synth_web.health import bp as health_bp
     from synth_web.hooks import bp as hooks_bp
+    from synth_web.workflows import bp as workflows_bp
 
-    for blueprint in (auth_bp, dashboard_bp, health_bp, hooks_bp):
+    for blueprint in (auth_bp, dashboard_bp, health_bp, hooks_bp, workflows_bp):
         app.register_blueprint(blueprint)

@@ -162,6 +162,9 @@ def app(
             db.session.commit()
         empty_vault()
     yield app
+    # Runs a test started and did not wait for must end before the next test
+    # empties the tables under them.
+    app.extensions["synth_executor"].shutdown(wait=True)
     with app.app_context():
         db.session.remove()
         for engine in db.engines.values():

@@ -29,9 +29,51 @@
     if (close) { close.closest(".flash").remove(); }
   });
 
+  // Copy buttons (hidden until this script shows them) copy an input's value.
+  function armCopyButtons(root) {
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+      if (navigator.clipboard || document.queryCommandSupported("copy")) {
+        button.hidden = false;
+      }
+    });
+  }
+
+  function copyFrom(button) {
+    var input = document.getElementById(button.dataset.copy);
+    if (!input) { return; }
+    var done = function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = "Copy"; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () {
+        input.select();
+      });
+    } else {
+      input.select();
+      if (document.execCommand("copy")) { done(); }
+    }
+  }
+
+  // Put the cursor where invalid JSON was found, in the first such field.
+  function focusJsonError(root) {
+    var area = root.querySelector("textarea[data-error-offset]");
+    if (!area) { return; }
+    var at = parseInt(area.dataset.errorOffset, 10) || 0;
+    area.focus();
+    area.setSelectionRange(at, at);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (button) { copyFrom(button); }
+  });
+
   function enhance(root) {
     fillTimezone(root);
     armFlashes(root);
+    armCopyButtons(root);
+    focusJsonError(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

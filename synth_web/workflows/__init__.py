@@ -1,0 +1,7 @@
+"""Workflows: list, create, edit, check, activate, copy, export and import."""
+
+from flask import Blueprint
+
+bp = Blueprint("workflows", __name__)
+
+from synth_web.workflows import actions, views  # noqa: E402,F401

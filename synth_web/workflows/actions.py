@@ -1,0 +1,132 @@
+"""Workflow actions: switch on and off, copy, export, import, new webhook URL."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from synth_web.htmx import is_fragment_request
+from synth_web.models import WORKFLOW_STATUSES, Workflow
+from synth_web.security import is_safe_next
+from synth_web.workflows import bp
+from synth_web.workflows.forms import ImportForm, ToggleForm
+from synth_web.workflows.services import (
+    current_problems,
+    duplicate_workflow,
+    get_workflow_or_404,
+    rotate_webhook_token,
+    set_status,
+)
+from synth_web.workflows.transfer import (
+    MAX_IMPORT_BYTES,
+    ImportRefused,
+    export_filename,
+    export_json,
+    import_workflows,
+    read_import,
+)
+from synth_web.workflows.views import plural
+
+
+@bp.route("/workflows/<int:workflow_id>/toggle", methods=["POST"])
+def toggle(workflow_id: int) -> Response:
+    """Switch a workflow on or off; switching on one with problems is refused."""
+    workflow = get_workflow_or_404(workflow_id)
+    form = ToggleForm()
+    flipped = "inactive" if workflow.is_active else "active"
+    wanted = form.to.data if form.to.data in WORKFLOW_STATUSES else flipped
+    refused = set_status(workflow, wanted == "active")
+    if is_fragment_request():
+        html = render_template(
+            "workflows/_status.html",
+            workflow=workflow,
+            refused=refused,
+            view=form.view.data,
+            next=form.next.data,
+        )
+        response = Response(html)
+        response.vary.add("HX-Request")
+        return response
+    if refused:
+        flash(
+            f"“{workflow.name}” was not activated: it has "
+            f"{plural(len(refused), 'problem')}. Fix them, then activate it.",
+            "error",
+        )
+        return redirect(url_for("workflows.detail", workflow_id=workflow.id), 303)
+    state = "active" if workflow.is_active else "inactive"
+    flash(f"“{workflow.name}” is now {state}.", "success")
+    target = form.next.data if is_safe_next(form.next.data) else None
+    return redirect(target or url_for("workflows.detail", workflow_id=workflow.id), 303)
+
+
+@bp.route("/workflows/<int:workflow_id>/duplicate", methods=["POST"])
+def duplicate(workflow_id: int) -> Response:
+    """Save an inactive copy and open it."""
+    copy = duplicate_workflow(get_workflow_or_404(workflow_id))
+    flash(f"Copied as “{copy.name}”. The copy is inactive.", "success")
+    return redirect(url_for("workflows.detail", workflow_id=copy.id), 303)
+
+
+@bp.route("/workflows/<int:workflow_id>/export")
+def export(workflow_id: int) -> Response:
+    """Download the workflow's JSON: no ids, status, webhook token or secrets."""
+    workflow = get_workflow_or_404(workflow_id)
+    response = Response(export_json(workflow), mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(workflow)}"'
+    )
+    return response
+
+
+@bp.route("/workflows/<int:workflow_id>/rotate-token", methods=["POST"])
+def rotate_token(workflow_id: int) -> Response:
+    """Give the workflow a new webhook URL; the old one stops working."""
+    workflow = get_workflow_or_404(workflow_id)
+    rotate_webhook_token(workflow)
+    flash(
+        "The webhook URL changed. The old URL no longer starts this workflow: "
+        "give the new one to whatever calls it.",
+        "success",
+    )
+    return redirect(
+        url_for("workflows.detail", workflow_id=workflow.id, _anchor="webhook"), 303
+    )
+
+
+def uploaded_text(form: ImportForm) -> tuple[bytes | str, str]:
+    """Return what was sent (a file wins over pasted text) and its field's name."""
+    upload = form.file.data
+    if isinstance(upload, FileStorage) and upload.filename:
+        return upload.read(MAX_IMPORT_BYTES + 1), "file"
+    return form.definition.data or "", "definition"
+
+
+@bp.route("/workflows/import", methods=["GET", "POST"])
+def import_() -> Response | str:
+    """Import workflows from a file or pasted JSON; all start inactive."""
+    form = ImportForm()
+    if request.method == "POST":
+        raw, field = uploaded_text(form)
+        try:
+            incoming = read_import(raw)
+        except ImportRefused as exc:
+            getattr(form, field).errors = [str(exc)]
+        else:
+            workflows = import_workflows(current_user.id, incoming)
+            return imported(workflows)
+    return render_template("workflows/import.html", form=form)
+
+
+def imported(workflows: list[Workflow]) -> Response:
+    """Tell what was imported, and what needs fixing, and open it."""
+    with_problems = sum(1 for workflow in workflows if current_problems(workflow))
+    if len(workflows) == 1:
+        workflow = workflows[0]
+        note = " It has problems to fix before it can run." if with_problems else ""
+        flash(f"Imported “{workflow.name}”. It is inactive.{note}", "success")
+        return redirect(url_for("workflows.detail", workflow_id=workflow.id), 303)
+    note = f" {with_problems} of them have problems to fix." if with_problems else ""
+    flash(f"Imported {len(workflows)} workflows, all inactive.{note}", "success")
+    return redirect(url_for("workflows.index"), 303)

@@ -1,0 +1,192 @@
+"""Workflow rules: access, saving drafts, switching on and off, copies, runs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import abort, current_app, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.routing import BuildError
+
+from synth_web.engine.checks import connection_statuses, workflow_problems
+from synth_web.engine.validation import Problem
+from synth_web.extensions import db
+from synth_web.models import Execution, Workflow
+from synth_web.models.workflow import new_webhook_token
+
+RECENT_RUNS = 10
+
+
+def get_workflow_or_404(workflow_id: int) -> Workflow:
+    """Return the signed-in person's workflow, or answer 404 for anyone else's."""
+    workflow = db.session.scalar(
+        select(Workflow).where(
+            Workflow.id == workflow_id, Workflow.user_id == current_user.id
+        )
+    )
+    if workflow is None:
+        abort(404)
+    return workflow
+
+
+def current_problems(workflow: Workflow) -> list[Problem]:
+    """Return what stops the workflow from running, with the person's connections."""
+    return workflow_problems(workflow, connection_statuses(workflow.user_id))
+
+
+def remember_sources(workflow: Workflow, sources: Mapping[str, str]) -> None:
+    """Keep the JSON texts as typed, so the editor shows them the same way."""
+    workflow.meta = {**(workflow.meta or {}), "source": dict(sources)}
+
+
+def editor_texts(workflow: Workflow) -> dict[str, str]:
+    """Return the trigger and actions texts for the editor.
+
+    The text as last typed is shown while it still means the stored value;
+    otherwise (after an import or a copy, say) the stored JSON is laid out anew.
+    """
+    source = (workflow.meta or {}).get("source") or {}
+    texts = {}
+    for name, value in (("trigger", workflow.trigger), ("actions", workflow.actions)):
+        typed = source.get(name)
+        try:
+            same = isinstance(typed, str) and json.loads(typed or "null") == value
+        except ValueError:
+            same = False
+        texts[name] = typed if same else json.dumps(value, indent=2, ensure_ascii=False)
+    return texts
+
+
+def create_workflow(
+    user_id: int, definition: dict[str, Any], sources: Mapping[str, str] | None = None
+) -> tuple[Workflow, list[Problem]]:
+    """Save a new workflow, inactive, and return it with its problems."""
+    workflow = Workflow(user_id=user_id, status="inactive", meta={})
+    workflow.apply_definition(definition)
+    if sources:
+        remember_sources(workflow, sources)
+    db.session.add(workflow)
+    db.session.commit()
+    return workflow, current_problems(workflow)
+
+
+def update_workflow(
+    workflow: Workflow, definition: dict[str, Any], sources: Mapping[str, str]
+) -> tuple[list[Problem], bool]:
+    """Save an edit; return its problems and whether it had to be switched off.
+
+    An active workflow whose edit brings problems is still saved (nothing typed is
+    lost) but switched off, because a workflow with problems must not run.
+    """
+    workflow.apply_definition(definition)
+    remember_sources(workflow, sources)
+    problems = current_problems(workflow)
+    switched_off = bool(problems) and workflow.is_active
+    if switched_off:
+        workflow.status = "inactive"
+    db.session.commit()
+    return problems, switched_off
+
+
+def set_status(workflow: Workflow, active: bool) -> list[Problem]:
+    """Switch a workflow on or off; refuse to switch on one with problems."""
+    if active:
+        problems = current_problems(workflow)
+        if problems:
+            return problems
+    wanted = "active" if active else "inactive"
+    if workflow.status != wanted:
+        workflow.status = wanted
+        db.session.commit()
+    return []
+
+
+def copy_name(name: str) -> str:
+    """Name a copy "… (copy)", within the column's 200 characters."""
+    suffix = " (copy)"
+    return name[: 200 - len(suffix)] + suffix
+
+
+def duplicate_workflow(workflow: Workflow) -> Workflow:
+    """Save an inactive copy with its own webhook URL."""
+    copy = Workflow(user_id=workflow.user_id, status="inactive")
+    copy.apply_definition({**workflow.definition, "name": copy_name(workflow.name)})
+    copy.meta = {"copied_from": workflow.id}
+    db.session.add(copy)
+    db.session.commit()
+    return copy
+
+
+def run_count(workflow: Workflow) -> int:
+    """Count the runs that deleting the workflow would delete."""
+    query = select(func.count()).where(Execution.workflow_id == workflow.id)
+    return db.session.scalar(query) or 0
+
+
+def delete_workflow(workflow: Workflow) -> None:
+    """Delete a workflow; the database deletes its runs with it."""
+    db.session.delete(workflow)
+    db.session.commit()
+
+
+def rotate_webhook_token(workflow: Workflow) -> None:
+    """Give the workflow a new webhook URL; the old one stops working at once."""
+    workflow.webhook_token = new_webhook_token()
+    db.session.commit()
+
+
+def recent_runs(workflow: Workflow, limit: int = RECENT_RUNS) -> list[Execution]:
+    """Return the workflow's latest runs, newest first."""
+    query = (
+        select(Execution)
+        .where(Execution.workflow_id == workflow.id)
+        .order_by(Execution.created_at.desc(), Execution.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def endpoint_url(endpoint: str, value: Any, external: bool = False) -> str | None:
+    """Build the URL of an object's page if that page exists (yet), else None.
+
+    Executions and webhooks are other blueprints; whatever their one URL
+    argument is called, the value fills it.
+    """
+    rules = list(current_app.url_map.iter_rules(endpoint)) if _has(endpoint) else []
+    if len(rules) != 1 or len(rules[0].arguments) != 1:
+        return None
+    (argument,) = rules[0].arguments
+    try:
+        return url_for(endpoint, _external=external, **{argument: value})
+    except BuildError:
+        return None
+
+
+def _has(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def optional_url(endpoint: str, **values: Any) -> str | None:
+    """Build a URL to a page of another blueprint, or None while it does not exist."""
+    if not _has(endpoint):
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def webhook_url(workflow: Workflow) -> str:
+    """Return the full URL that starts this workflow when something POSTs to it."""
+    token = workflow.webhook_token or ""
+    return endpoint_url("hooks.receive", token, external=True) or (
+        request.url_root + "hooks/" + token
+    )
+
+
+def run_url(execution_id: int) -> str | None:
+    """Return the page of one run, once the executions pages exist."""
+    return endpoint_url("executions.detail", execution_id)

@@ -1,0 +1,193 @@
+"""The workflow page: intent, trigger in words, steps, problems, runs, webhook."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from synth_web.models import utcnow
+from synth_web.workflows.describe import (
+    cron_words,
+    describe_step,
+    describe_trigger,
+    next_fire_times,
+)
+from tests.workflow_helpers import (
+    LOG,
+    SCHEDULE,
+    SLACK,
+    add_run,
+    add_workflow,
+    connect,
+    load,
+)
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.mark.parametrize(
+    ("cron", "words"),
+    [
+        ("0 9 * * 1-5", "Every weekday at 09:00"),
+        ("30 7 * * *", "Every day at 07:30"),
+        ("0 8 * * 1", "Every Monday at 08:00"),
+        ("*/15 * * * *", "Every 15 minutes"),
+        ("0 0 1 * *", "At 00:00, on day 1 of the month"),
+        ("not a cron", "On the cron schedule not a cron"),
+    ],
+)
+def test_cron_in_words(cron, words):
+    assert cron_words(cron) == words
+
+
+def test_next_fire_times_follow_the_schedule_zone():
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
+    times = next_fire_times("0 9 * * 1-5", "Europe/Paris", now=now)
+    assert [t.strftime("%a %d %b %H:%M") for t in times] == [
+        "Fri 27 Nov 09:00",
+        "Mon 30 Nov 09:00",
+        "Tue 01 Dec 09:00",
+    ]
+    assert times[0].utcoffset() == timedelta(hours=1)
+    assert next_fire_times("0 9 * * *", "Mars/Base", now=now) == []
+    assert next_fire_times("99 * * * *", "UTC", now=now) == []
+
+
+@pytest.mark.parametrize(
+    ("trigger", "sentence"),
+    [
+        ({"type": "manual"}, "When you press Run now"),
+        ({"type": "webhook"}, "When a POST reaches"),
+        (
+            {"type": "app_event", "app": "slack", "event": "message"},
+            "When Slack sends “message” to",
+        ),
+        ({"type": "schedule", "cron": "0 9 * * 1-5"}, "Every weekday at 09:00 (UTC)"),
+        ({"type": "rocket"}, "No valid trigger yet"),
+        ("garbage", "No valid trigger yet"),
+    ],
+)
+def test_trigger_in_words(trigger, sentence):
+    assert describe_trigger(trigger).sentence.startswith(sentence)
+
+
+def test_step_in_words():
+    step = describe_step(1, SLACK["actions"][0])
+    assert (step.app_name, step.action_label) == ("Slack", "Post message")
+    assert step.icon == "#"
+    assert step.params == [
+        ("channel", "#sales"),
+        ("text", "Order {{ trigger.body.id }}"),
+    ]
+    unknown = describe_step(2, {"id": "q", "type": "notion.query", "with": {"db": 1}})
+    assert not unknown.known and unknown.app_name == "notion"
+    assert unknown.params == [("db", "1")]
+    long = describe_step(3, {"type": "core.log", "with": {"message": "x" * 300}})
+    assert len(long.params[0][1]) == 80 and long.params[0][1].endswith("…")
+
+
+def test_schedule_workflow_page(signed_in, app, user):
+    wid = add_workflow(app, user, SCHEDULE)
+    html = signed_in.get(f"/workflows/{wid}").text
+    intent = "Every weekday at 09:00 Paris time, call the API."
+    assert f'<p class="intent">{intent}</p>' in html
+    assert "Every weekday at 09:00 (Europe/Paris)" in html
+    assert "Next: <time" in html
+    assert "HTTP</strong> · Request" in html
+    assert "https://shop.example.com/api" in html
+    assert "webhook-url" not in html
+
+
+def test_webhook_workflow_shows_its_url_with_copy_and_rotate(signed_in, app, user):
+    connect(app, user, "slack")
+    wid = add_workflow(app, user, SLACK)
+    token = load(app, wid).webhook_token
+    html = signed_in.get(f"/workflows/{wid}").text
+    assert "When a POST reaches its webhook URL" in html
+    assert f'value="http://localhost/hooks/{token}"' in html
+    assert 'data-copy="webhook-url"' in html
+    assert f'action="/workflows/{wid}/rotate-token"' in html
+    assert "stops working at once" in html
+
+
+def test_rotation_stops_the_old_url_at_once(signed_in, app, user):
+    hook = {**LOG, "trigger": {"type": "webhook"}}
+    wid = add_workflow(app, user, hook)
+    old = load(app, wid).webhook_token
+    assert signed_in.post(f"/hooks/{old}", json={}).status_code == 409  # inactive
+    signed_in.post(f"/workflows/{wid}/rotate-token")
+    new = load(app, wid).webhook_token
+    assert signed_in.post(f"/hooks/{old}", json={}).status_code == 404
+    assert signed_in.post(f"/hooks/{new}", json={}).status_code == 409
+
+
+def test_rotating_the_token_makes_a_new_url(signed_in, app, user):
+    wid = add_workflow(app, user, SLACK)
+    old = load(app, wid).webhook_token
+    response = signed_in.post(f"/workflows/{wid}/rotate-token")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/workflows/{wid}#webhook"
+    new = load(app, wid).webhook_token
+    assert new != old and len(new) >= 32
+    html = signed_in.get(f"/workflows/{wid}").text
+    assert old not in html and new in html
+    assert "The old URL no longer starts this workflow" in html
+
+
+def test_problems_are_listed_with_where_they_are(signed_in, app, user):
+    wid = add_workflow(app, user, SLACK)
+    html = signed_in.get(f"/workflows/{wid}").text
+    assert "1 problem to fix before it can run" in html
+    assert ">Step 1 (notify) · type</span>" in html
+    assert "Connect Slack to use this step." in html
+    connect(app, user, "slack")
+    assert "to fix before it can run" not in signed_in.get(f"/workflows/{wid}").text
+
+
+def test_unknown_app_step_is_marked(signed_in, app, user):
+    notion = {**LOG, "actions": [{"id": "q", "type": "notion.query", "with": {}}]}
+    wid = add_workflow(app, user, notion)
+    html = signed_in.get(f"/workflows/{wid}").text
+    assert "step is-unknown" in html
+    assert "Unknown app <code>notion</code>" in html
+
+
+def test_recent_runs_newest_first_at_most_ten(signed_in, app, user):
+    wid = add_workflow(app, user)
+    ids = [
+        add_run(app, wid, "success", utcnow() - timedelta(hours=hours))
+        for hours in range(12, 0, -1)
+    ]
+    add_run(app, wid, "failure", utcnow() - timedelta(days=3))
+    html = signed_in.get(f"/workflows/{wid}").text
+    shown = [i for i in ids if f"#{i}<" in html]
+    assert shown == ids[-10:]
+    assert html.index(f"#{ids[-1]}<") < html.index(f"#{ids[-2]}<")
+    assert "badge-failure" not in html
+
+
+def test_no_runs_yet_says_how_runs_start(signed_in, app, user):
+    wid = add_workflow(app, user)
+    assert "No runs yet" in signed_in.get(f"/workflows/{wid}").text
+
+
+def test_htmx_request_gets_the_recent_runs_fragment(signed_in, app, user):
+    wid = add_workflow(app, user)
+    add_run(app, wid)
+    response = signed_in.get(f"/workflows/{wid}", headers=HX)
+    assert "<html" not in response.text
+    assert "Recent runs" in response.text and "badge-success" in response.text
+    assert "Trigger" not in response.text.split("Recent runs")[0]
+    boosted = signed_in.get(f"/workflows/{wid}", headers={**HX, "HX-Boosted": "true"})
+    assert "<html" in boosted.text and "Steps" in boosted.text
+
+
+def test_page_has_the_actions(signed_in, app, user):
+    wid = add_workflow(app, user)
+    html = signed_in.get(f"/workflows/{wid}").text
+    assert f'href="/workflows/{wid}/edit"' in html
+    assert f'action="/workflows/{wid}/duplicate"' in html
+    assert f'href="/workflows/{wid}/export" download hx-boost="false"' in html
+    assert f'href="/workflows/{wid}/delete"' in html
+    assert f'hx-post="/workflows/{wid}/toggle"' in html
