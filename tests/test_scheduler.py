@@ -163,3 +163,16 @@ def test_two_schedulers_at_once_run_each_fire_time_exactly_once(app, user):
     with app.app_context():
         keys = db.session.scalars(select(Execution.dedupe_key)).all()
     assert len(keys) == 15 == len(set(keys))
+
+
+def test_switching_on_records_when(app, user, signed_in):
+    workflow_id = schedule(app, user, status="inactive")
+    response = signed_in.post(f"/workflows/{workflow_id}/toggle")
+    assert response.status_code in (200, 302, 303)
+    with app.app_context():
+        workflow = db.session.get(Workflow, workflow_id)
+        assert workflow.status == "active"
+        activated = datetime.fromisoformat(workflow.meta["activated_at"])
+        assert datetime.now(UTC) - activated < timedelta(seconds=10)
+        # The fire time just before switching on does not run.
+        assert enqueue_due_schedules() == []

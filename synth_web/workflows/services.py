@@ -14,7 +14,7 @@ from werkzeug.routing import BuildError
 from synth_web.engine.checks import connection_statuses, workflow_problems
 from synth_web.engine.validation import Problem
 from synth_web.extensions import db
-from synth_web.models import Execution, Workflow
+from synth_web.models import Execution, Workflow, utcnow
 from synth_web.models.workflow import new_webhook_token
 
 RECENT_RUNS = 10
@@ -100,6 +100,12 @@ def set_status(workflow: Workflow, active: bool) -> list[Problem]:
     wanted = "active" if active else "inactive"
     if workflow.status != wanted:
         workflow.status = wanted
+        if active:
+            # Schedules only fire for times after this (no surprise catch-up run).
+            workflow.meta = {
+                **(workflow.meta or {}),
+                "activated_at": utcnow().isoformat(),
+            }
         db.session.commit()
     return []
 
