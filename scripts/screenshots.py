@@ -63,6 +63,8 @@ def serve(instance: Path) -> str:
             "SECRET_KEY": "screens",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 's.db'}",
             "RATELIMIT_ENABLED": False,
+            # Keep the pictures steady: the demo's schedules do not fire here.
+            "SYNTH_BACKGROUND": "0",
         }
     )
     with app.app_context():
