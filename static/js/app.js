@@ -29,9 +29,30 @@
     if (close) { close.closest(".flash").remove(); }
   });
 
+  // Live fragments ([data-keep-open]) are replaced every second while a run goes
+  // on: remember which <details> the person opened or closed, and keep them so.
+  var detailsState = {};
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.tagName === "DETAILS" && details.id && details.closest("[data-keep-open]")) {
+      detailsState[details.id] = details.open;
+    }
+  }, true);
+
+  function keepDetails(root) {
+    var scope = root.matches && root.matches("[data-keep-open]") ? root : null;
+    if (!scope && !root.querySelector("[data-keep-open]")) { return; }
+    (scope || root).querySelectorAll("details[id]").forEach(function (details) {
+      if (Object.prototype.hasOwnProperty.call(detailsState, details.id)) {
+        details.open = detailsState[details.id];
+      }
+    });
+  }
+
   function enhance(root) {
     fillTimezone(root);
     armFlashes(root);
+    keepDetails(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

@@ -1,0 +1,168 @@
+"""What the run detail page shows: steps as a timeline, JSON pretty and folded."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from synth_web.models import Execution
+
+FOLD_AT = 2000
+SHOW_AT_MOST = 100_000
+
+STEP_BADGES = {
+    "success": "success",
+    "failure": "failure",
+    "cancelled": "cancelled",
+    "running": "running",
+    "waiting": "queued",
+    "filtered": "filtered",
+}
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A value as text: a readable preview, and the rest behind "show all"."""
+
+    preview: str
+    rest: str | None = None
+    total: int = 0
+    cut: bool = False
+
+    @property
+    def is_folded(self) -> bool:
+        """Tell whether part of the value is hidden behind "show all"."""
+        return self.rest is not None
+
+
+def pretty(value: Any) -> str:
+    """Return text as it is and anything else as indented JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def fold(value: Any, at: int = FOLD_AT) -> Folded | None:
+    """Pretty-print a value, folding it after `at` characters."""
+    if value is None:
+        return None
+    text = pretty(value)
+    total = len(text)
+    if total <= at:
+        return Folded(text, total=total)
+    # The preview and the rest read as one text; past SHOW_AT_MOST it is cut.
+    rest = text[at:SHOW_AT_MOST]
+    return Folded(text[:at], rest=rest, total=total, cut=total > SHOW_AT_MOST)
+
+
+@dataclass
+class StepView:
+    """One step of a run as the timeline shows it."""
+
+    number: int
+    id: str
+    type: str
+    status: str
+    started_at: datetime | None = None
+    duration_ms: int | None = None
+    attempts: int = 0
+    input: Folded | None = None
+    output: Folded | None = None
+    error: str | None = None
+    logs: list[str] = field(default_factory=list)
+
+    @property
+    def badge(self) -> str:
+        """Return the badge style of the step's status."""
+        return STEP_BADGES.get(self.status, "cancelled")
+
+    @property
+    def label(self) -> str:
+        """Return the step's status in words."""
+        return {"filtered": "stopped here", "waiting": "waiting"}.get(
+            self.status, self.status
+        )
+
+    @property
+    def has_details(self) -> bool:
+        """Tell whether there is anything to expand."""
+        return bool(self.input or self.output or self.error or self.logs)
+
+    @property
+    def opens(self) -> bool:
+        """Open failed steps at once: that is what the person came to read."""
+        return self.status in ("failure", "filtered")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Read an ISO timestamp from a step record."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def step_view(number: int, record: dict[str, Any], stopped_at: str | None) -> StepView:
+    """Turn one step record from `results` into what the timeline shows."""
+    status = str(record.get("status") or "unknown")
+    if stopped_at is not None and record.get("id") == stopped_at:
+        status = "filtered"
+    logs = record.get("logs")
+    return StepView(
+        number=number,
+        id=str(record.get("id") or f"step {number}"),
+        type=str(record.get("type") or ""),
+        status=status,
+        started_at=parse_time(record.get("started_at")),
+        duration_ms=record.get("duration_ms"),
+        attempts=int(record.get("attempts") or 0),
+        input=fold(record.get("input")),
+        output=fold(record.get("output")),
+        error=record.get("error"),
+        logs=[str(line) for line in logs] if isinstance(logs, list) else [],
+    )
+
+
+def stopped_at(execution: Execution) -> str | None:
+    """Return the id of the filter step that ended a run early, if one did."""
+    meta = execution.meta if isinstance(execution.meta, dict) else {}
+    if not meta.get("filtered"):
+        return None
+    if meta.get("filtered_at"):
+        return str(meta["filtered_at"])
+    results = execution.results or []
+    return str(results[-1].get("id")) if results else None
+
+
+def timeline(execution: Execution) -> list[StepView]:
+    """Return the run's steps in order, with the ones still to come while it runs."""
+    records = [r for r in (execution.results or []) if isinstance(r, dict)]
+    stop = stopped_at(execution)
+    steps = [step_view(i + 1, r, stop) for i, r in enumerate(records)]
+    if not execution.is_finished:
+        actions = execution.workflow.actions if execution.workflow else []
+        for index, action in enumerate(actions[len(steps) :], start=len(steps)):
+            if isinstance(action, dict):
+                steps.append(
+                    StepView(
+                        index + 1,
+                        str(action.get("id")),
+                        str(action.get("type")),
+                        "waiting",
+                    )
+                )
+    return steps
+
+
+def trigger_words(trigger_type: str) -> str:
+    """Name a trigger type for people."""
+    return {
+        "manual": "Run now",
+        "schedule": "Schedule",
+        "webhook": "Webhook",
+        "app_event": "App event",
+    }.get(trigger_type, trigger_type.replace("_", " ").capitalize())
