@@ -49,6 +49,26 @@
     });
   }
 
+  // A filter form swaps itself with its results. If the person changed a field
+  // while the request was out, that answer is stale: drop it (their change sends
+  // its own request) instead of wiping what they just typed.
+  function formState(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.matches && form.matches("form[data-live-filters]")) {
+      form.dataset.sentState = formState(form);
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (form && form.matches && form.matches("form[data-live-filters]") &&
+        form.dataset.sentState !== formState(form)) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   function enhance(root) {
     fillTimezone(root);
     armFlashes(root);
