@@ -55,6 +55,16 @@ def sign_in(page) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
+    # Let the dashboard finish loading (its favicon too) before going elsewhere.
+    page.wait_for_load_state("networkidle")
+
+
+def wait_for_runs(app, seconds: float = 10) -> None:
+    """Wait until the app's run threads are idle, so no run outlives its test."""
+    deadline = time.monotonic() + seconds
+    while app.extensions["synth_executor"].pending():
+        assert time.monotonic() < deadline, "a run is still going"
+        time.sleep(0.05)
 
 
 def mark_page(page) -> None:
@@ -150,10 +160,10 @@ def test_cancel_asks_first_then_stops_the_run(page, app, user):
     expect(page.locator("#flashes")).to_contain_text(f"Run #{run_id} was cancelled.")
     assert questions and questions[0].startswith(f"Cancel run #{run_id}?")
     expect(page.get_by_role("button", name="Retry")).to_be_visible()
-    deadline = time.monotonic() + 5
-    while get_run(app, run_id).status != "cancelled" and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert get_run(app, run_id).status == "cancelled"
+    wait_for_runs(app)
+    run = get_run(app, run_id)
+    assert run.status == "cancelled"
+    assert [step["status"] for step in run.results] == ["cancelled"]
     page.probe.assert_clean()
 
 
@@ -210,4 +220,28 @@ def test_typing_while_a_filter_request_is_out_is_not_lost(page, app, user):
     expect(page.locator("tr.run-row")).to_have_count(1)
     expect(page.get_by_label("Error contains")).to_have_value("shop")
     expect(page.get_by_label("Status")).to_have_value("failure")
+    page.probe.assert_clean()
+
+
+def test_opened_steps_stay_open_while_the_page_refreshes(page, app, user):
+    actions = [{"id": "first", "type": "core.set", "with": {"values": {"a": "1"}}}]
+    workflow_id = add_workflow(app, user.id, actions=actions + LONG)
+    run_id = add_run(app, workflow_id, user.id, status="queued")
+    sign_in(page)
+    page.goto(f"/executions/{run_id}")
+    app.extensions["synth_executor"].submit(run_id)
+    step = page.locator("details", has_text="first")
+    expect(step).to_be_visible()
+    page.locator("summary", has_text="first").click()
+    expect(step).to_have_attribute("open", "")
+    with page.expect_response(lambda r: "/status" in r.url):
+        pass
+    with page.expect_response(lambda r: "/status" in r.url):
+        pass
+    expect(page.locator("details", has_text="first")).to_have_attribute("open", "")
+    expect(step.locator("pre").last).to_be_visible()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cancel run").click()
+    expect(page.locator("#status-title .badge")).to_have_text("Cancelled")
+    wait_for_runs(app)
     page.probe.assert_clean()

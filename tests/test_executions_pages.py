@@ -89,7 +89,7 @@ def test_unfinished_rows_poll_themselves(signed_in, app, user):
     for run_id in (queued, running):
         row = re.search(rf'<tr id="run-{run_id}"[^>]*>', html).group(0)
         assert f'hx-get="/executions/{run_id}/status?part=row"' in row
-        assert 'hx-trigger="every 1s"' in row and 'hx-swap="outerHTML"' in row
+        assert 'hx-trigger="every 2s"' in row and 'hx-swap="outerHTML"' in row
     assert "hx-trigger" not in re.search(rf'<tr id="run-{done}"[^>]*>', html).group(0)
 
 
