@@ -9,8 +9,12 @@ from typing import Any
 
 from synth_web.models import Execution
 
+# Strings longer than FOLD_AT show their first PREVIEW characters in place.
 FOLD_AT = 2000
+PREVIEW = 500
+TEXT_FOLD_AT = 10_000
 SHOW_AT_MOST = 100_000
+LONG_TEXTS_SHOWN = 20
 
 STEP_BADGES = {
     "success": "success",
@@ -23,18 +27,36 @@ STEP_BADGES = {
 
 
 @dataclass(frozen=True)
-class Folded:
-    """A value as text: a readable preview, and the rest behind "show all"."""
+class LongText:
+    """A string too long to show in place: where it is, and all of it."""
 
-    preview: str
+    path: str
+    text: str
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        """Tell whether even "show all" stops before the end."""
+        return self.total > len(self.text)
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A value as text: long strings shortened in place, each one shown whole below.
+
+    A value that is still long after that (a big list, say) shows its first
+    TEXT_FOLD_AT characters, with the rest behind "show the rest".
+    """
+
+    text: str
     rest: str | None = None
+    long: tuple[LongText, ...] = ()
     total: int = 0
-    cut: bool = False
 
     @property
     def is_folded(self) -> bool:
-        """Tell whether part of the value is hidden behind "show all"."""
-        return self.rest is not None
+        """Tell whether anything is hidden behind a "show" switch."""
+        return bool(self.rest or self.long)
 
 
 def pretty(value: Any) -> str:
@@ -44,17 +66,35 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
+def shorten(value: Any, path: str, found: list[LongText], at: int) -> Any:
+    """Copy a JSON value with every string longer than `at` cut, noting each one."""
+    if isinstance(value, str) and len(value) > at:
+        found.append(LongText(path or "value", value[:SHOW_AT_MOST], len(value)))
+        cut = min(at, PREVIEW)
+        return f"{value[:cut]}… [{len(value) - cut:,} more characters, shown below]"
+    if isinstance(value, dict):
+        return {
+            key: shorten(item, f"{path}.{key}" if path else str(key), found, at)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            shorten(item, f"{path}[{i}]", found, at) for i, item in enumerate(value)
+        ]
+    return value
+
+
 def fold(value: Any, at: int = FOLD_AT) -> Folded | None:
-    """Pretty-print a value, folding it after `at` characters."""
+    """Pretty-print a value for a page, folding what is too long to read in place."""
     if value is None:
         return None
-    text = pretty(value)
-    total = len(text)
-    if total <= at:
-        return Folded(text, total=total)
-    # The preview and the rest read as one text; past SHOW_AT_MOST it is cut.
-    rest = text[at:SHOW_AT_MOST]
-    return Folded(text[:at], rest=rest, total=total, cut=total > SHOW_AT_MOST)
+    found: list[LongText] = []
+    text = pretty(shorten(value, "", found, at))
+    long = tuple(found[:LONG_TEXTS_SHOWN])
+    if len(text) <= TEXT_FOLD_AT:
+        return Folded(text, long=long, total=len(text))
+    rest = text[TEXT_FOLD_AT:SHOW_AT_MOST]
+    return Folded(text[:TEXT_FOLD_AT], rest=rest, long=long, total=len(text))
 
 
 @dataclass
