@@ -41,6 +41,8 @@ def submit_bad_json(page) -> None:
 PAGES = {
     "dashboard": "/dashboard",
     "account": "/account",
+    "executions": "/executions",
+    "executions-filtered": "/executions?status=failure&trigger=schedule",
     "not-found": "/no-such-page",
     "workflows": "/workflows",
     "workflows-empty-search": "/workflows?q=nothing+like+this",
@@ -55,15 +57,38 @@ PAGES = {
 }
 
 
+def run_pages(app) -> dict[str, str]:
+    """Find demo runs worth a look (failed, queued, running, filtered)."""
+    from sqlalchemy import select
+
+    from synth_web.models import Execution
+
+    picks = {
+        "run-failed": Execution.status == "failure",
+        "run-queued": Execution.status == "queued",
+        "run-running": Execution.status == "running",
+        "run-filtered": Execution.meta["filtered"].as_boolean(),
+    }
+    pages = {}
+    with app.app_context():
+        for name, where in picks.items():
+            found = db.session.scalar(
+                select(Execution.id).where(where).order_by(Execution.id).limit(1)
+            )
+            if found:
+                pages[name] = f"/executions/{found}"
+    return pages
+
+
 def serve(instance: Path) -> str:
     """Start the app with demo data on a free port and return its URL."""
+    # No background loop: the demo's queued and running runs must stay that way.
     app = create_app(
         {
             "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "screens",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 's.db'}",
             "RATELIMIT_ENABLED": False,
-            # Keep the pictures steady: the demo's schedules do not fire here.
             "SYNTH_BACKGROUND": "0",
         }
     )
@@ -74,6 +99,7 @@ def serve(instance: Path) -> str:
         args=["synth", "demo", "--email", EMAIL, "--password", PASSWORD]
     )
     assert result.exit_code == 0, result.output
+    PAGES.update(run_pages(app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}"

@@ -61,9 +61,18 @@ def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     from synth_web.auth import bp as auth_bp
     from synth_web.dashboard import bp as dashboard_bp
+    from synth_web.executions import bp as executions_bp
     from synth_web.health import bp as health_bp
     from synth_web.hooks import bp as hooks_bp
     from synth_web.workflows import bp as workflows_bp
 
-    for blueprint in (auth_bp, dashboard_bp, health_bp, hooks_bp, workflows_bp):
+    blueprints = (
+        auth_bp,
+        dashboard_bp,
+        executions_bp,
+        health_bp,
+        hooks_bp,
+        workflows_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -69,11 +69,53 @@
     if (button) { copyFrom(button); }
   });
 
+
+  // Live fragments ([data-keep-open]) are replaced every second while a run goes
+  // on: remember which <details> the person opened or closed, and keep them so.
+  var detailsState = {};
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.tagName === "DETAILS" && details.id && details.closest("[data-keep-open]")) {
+      detailsState[details.id] = details.open;
+    }
+  }, true);
+
+  function keepDetails(root) {
+    var scope = root.matches && root.matches("[data-keep-open]") ? root : null;
+    if (!scope && !root.querySelector("[data-keep-open]")) { return; }
+    (scope || root).querySelectorAll("details[id]").forEach(function (details) {
+      if (Object.prototype.hasOwnProperty.call(detailsState, details.id)) {
+        details.open = detailsState[details.id];
+      }
+    });
+  }
+
+  // A filter form swaps itself with its results. If the person changed a field
+  // while the request was out, that answer is stale: drop it (their change sends
+  // its own request) instead of wiping what they just typed.
+  function formState(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.matches && form.matches("form[data-live-filters]")) {
+      form.dataset.sentState = formState(form);
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (form && form.matches && form.matches("form[data-live-filters]") &&
+        form.dataset.sentState !== formState(form)) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   function enhance(root) {
     fillTimezone(root);
     armFlashes(root);
     armCopyButtons(root);
     focusJsonError(root);
+    keepDetails(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

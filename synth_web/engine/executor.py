@@ -50,10 +50,12 @@ class ThreadExecutor:
     def submit(self, execution_id: int) -> None:
         """Run an execution soon, unless this process already has it queued."""
         with self._lock:
+            # Make the pool first: a new pool starts with an empty pending set.
+            pool = self._ensure_pool()
             if execution_id in self._pending:
                 return
             self._pending.add(execution_id)
-            self._ensure_pool().submit(self._run, execution_id)
+            pool.submit(self._run, execution_id)
 
     def pending(self) -> set[int]:
         """Return the ids this process has accepted but not finished."""

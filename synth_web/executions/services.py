@@ -1,0 +1,123 @@
+"""Runs of the signed-in person: find them, start, cancel and retry them."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from synth_web.engine import runs
+from synth_web.engine.checks import workflow_problems
+from synth_web.engine.executor import dispatch
+from synth_web.engine.runs import RunRefused
+from synth_web.engine.validation import Problem
+from synth_web.executions.listing import RunRow, row_query, to_rows
+from synth_web.extensions import db
+from synth_web.models import Execution, Workflow
+
+RECENT_RUNS = 10
+PROBLEMS_SHOWN = 3
+
+
+def get_execution_or_404(execution_id: int) -> Execution:
+    """Return the signed-in person's execution, or answer 404."""
+    execution = db.session.scalar(
+        select(Execution).where(
+            Execution.id == execution_id, Execution.user_id == current_user.id
+        )
+    )
+    if execution is None:
+        abort(404)
+    return execution
+
+
+def get_workflow_or_404(workflow_id: int) -> Workflow:
+    """Return the signed-in person's workflow, or answer 404."""
+    workflow = db.session.scalar(
+        select(Workflow).where(
+            Workflow.id == workflow_id, Workflow.user_id == current_user.id
+        )
+    )
+    if workflow is None:
+        abort(404)
+    return workflow
+
+
+def workflow_choices(user_id: int) -> list[tuple[int, str]]:
+    """List a person's workflows as (id, name), by name, for the filter."""
+    rows = db.session.execute(
+        select(Workflow.id, Workflow.name)
+        .where(Workflow.user_id == user_id)
+        .order_by(Workflow.name, Workflow.id)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def get_run_row_or_404(execution_id: int) -> RunRow:
+    """Return one of the person's runs as a list row, or answer 404."""
+    rows = to_rows(
+        db.session.execute(
+            row_query().where(
+                Execution.id == execution_id, Execution.user_id == current_user.id
+            )
+        )
+    )
+    if not rows:
+        abort(404)
+    return rows[0]
+
+
+def recent_runs(workflow_id: int, limit: int = RECENT_RUNS) -> list[RunRow]:
+    """Return a workflow's latest runs, newest first (the caller checked access)."""
+    return to_rows(
+        db.session.execute(
+            row_query()
+            .where(Execution.workflow_id == workflow_id)
+            .order_by(Execution.created_at.desc(), Execution.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def refusal(problems: list[Problem]) -> RunRefused:
+    """Explain, in words, why a workflow with problems cannot run."""
+    shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:PROBLEMS_SHOWN])
+    more = len(problems) - PROBLEMS_SHOWN
+    if more > 0:
+        shown += f" (and {more} more)"
+    return RunRefused(
+        f"This workflow has problems and cannot run until they are fixed: {shown}",
+        problems,
+    )
+
+
+def check_runnable(workflow: Workflow) -> None:
+    """Raise RunRefused when the workflow cannot run as it is now."""
+    problems = workflow_problems(workflow)
+    if problems:
+        raise refusal(problems)
+
+
+def run_now(workflow: Workflow, started_by: str) -> Execution:
+    """Queue a manual run of a workflow and hand it to the executor.
+
+    An inactive workflow may still be run by hand (like n8n's test run): being
+    switched off only stops its schedule and webhook. Problems always stop it.
+    """
+    check_runnable(workflow)
+    execution, _ = runs.enqueue(workflow, "manual", {"started_by": started_by})
+    dispatch(execution.id)
+    return execution
+
+
+def retry_run(execution: Execution) -> Execution:
+    """Queue a new run with the same trigger payload, unless the workflow can't run."""
+    check_runnable(execution.workflow)
+    new, _ = runs.retry(execution)
+    dispatch(new.id)
+    return new
+
+
+def cancel_run(execution: Execution, by: str) -> bool:
+    """Cancel a queued or running run; False when it had already finished."""
+    return runs.cancel(execution, by)

@@ -1,0 +1,224 @@
+"""Execution pages: the log, one run, its live status, cancel, retry and Run now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from synth_web.engine.runs import RunRefused
+from synth_web.executions import bp
+from synth_web.executions.display import fold, stopped_at, timeline, trigger_words
+from synth_web.executions.forms import FilterForm
+from synth_web.executions.listing import BadCursor, list_runs
+from synth_web.executions.services import (
+    cancel_run,
+    get_execution_or_404,
+    get_run_row_or_404,
+    get_workflow_or_404,
+    retry_run,
+    run_now,
+    workflow_choices,
+)
+from synth_web.htmx import htmx_redirect, is_fragment_request, render_page_or_fragment
+from synth_web.models import Execution
+from synth_web.security import is_safe_next
+from synth_web.templating import user_zone
+
+# The live status fragment answers this once a run is over: htmx stops polling.
+STOP_POLLING = 286
+LIVE_PARTS = ("detail", "row", "recent")
+BAD_CURSOR = (
+    "This page link is broken or out of date, so we cannot tell where the page "
+    "starts. Go back to the newest runs."
+)
+
+
+@bp.app_template_filter("run_trigger")
+def run_trigger(trigger_type: str) -> str:
+    """Name a run's trigger type for people."""
+    return trigger_words(trigger_type or "manual")
+
+
+@bp.app_template_global()
+def workflow_link(workflow_id: int) -> str:
+    """Link to a workflow's page, or to its runs while there is no such page."""
+    if "workflows.detail" in current_app.view_functions:
+        return url_for("workflows.detail", workflow_id=workflow_id)
+    return url_for("executions.index", workflow=workflow_id)
+
+
+@bp.route("/executions")
+def index() -> Response:
+    """List the person's runs, newest first, filtered and a page at a time."""
+    form = FilterForm(workflow_choices(current_user.id), formdata=request.args)
+    page, cursor_error, status = None, None, 200
+    filters = form.filters() if form.validate() else None
+    if filters is not None:
+        try:
+            page = list_runs(
+                current_user.id,
+                filters,
+                user_zone(),
+                older=request.args.get("older"),
+                newer=request.args.get("newer"),
+            )
+        except BadCursor:
+            cursor_error, status = BAD_CURSOR, 400
+    response = render_page_or_fragment(
+        "executions/index.html",
+        "executions/_view.html",
+        status,
+        form=form,
+        runs=page,
+        filters=filters,
+        cursor_error=cursor_error,
+    )
+    if filters is not None and is_fragment_request():
+        # The form sends its empty fields too; the address bar gets the tidy URL.
+        where = {k: request.args[k] for k in ("older", "newer") if request.args.get(k)}
+        response.headers["HX-Push-Url"] = url_for(
+            "executions.index", **filters.as_args(), **where
+        )
+    return response
+
+
+def detail_context(execution: Execution, announce: bool = False) -> dict[str, Any]:
+    """Gather what the detail page and its live fragment show."""
+    meta = execution.meta if isinstance(execution.meta, dict) else {}
+    trigger = meta.get("trigger")
+    started_by = trigger.get("started_by") if isinstance(trigger, dict) else None
+    retry_of = meta.get("retry_of")
+    return {
+        "execution": execution,
+        "meta": meta,
+        "started_by": started_by if isinstance(started_by, str) else None,
+        "retry_of": retry_of if isinstance(retry_of, int) else None,
+        "steps": timeline(execution),
+        "stopped_at": stopped_at(execution),
+        "trigger": fold(trigger) if trigger else None,
+        "announce": announce,
+    }
+
+
+@bp.route("/executions/<int:execution_id>")
+def detail(execution_id: int) -> Response:
+    """Show one run: status, timings, trigger payload, steps and error log."""
+    execution = get_execution_or_404(execution_id)
+    return render_page_or_fragment(
+        "executions/detail.html", "executions/_live.html", **detail_context(execution)
+    )
+
+
+@bp.route("/executions/<int:execution_id>/status")
+def status(execution_id: int) -> Response:
+    """Answer a poll with the run's live fragment: 286 once it has finished.
+
+    `part` picks the shape: the detail page's status and steps (default), a row of
+    the log (`row`) or a row of a workflow's recent runs (`recent`).
+    """
+    part = request.args.get("part", "detail")
+    if part not in LIVE_PARTS:
+        abort(400)
+    if part == "detail":
+        execution = get_execution_or_404(execution_id)
+        seen = request.args.get("seen")
+        changed = bool(seen) and seen != execution.status
+        context = detail_context(execution, announce=changed)
+        template, finished = "executions/_live.html", execution.is_finished
+    else:
+        row = get_run_row_or_404(execution_id)
+        context = {"row": row, "compact": part == "recent"}
+        template, finished = "executions/_run_row.html", row.is_finished
+    if not is_fragment_request():
+        return redirect(url_for("executions.detail", execution_id=execution_id))
+    response = make_response(
+        render_template(template, **context), STOP_POLLING if finished else 200
+    )
+    response.vary.add("HX-Request")
+    return response
+
+
+def go(location: str) -> Response:
+    """Move on after a POST: a plain redirect, or HX-Redirect for an htmx fragment."""
+    if is_fragment_request():
+        return htmx_redirect(location)
+    return redirect(location, 303)
+
+
+def flash_fragment(message: str, category: str, status: int = 200) -> Response:
+    """Answer an htmx request with a flash message put into #flashes."""
+    html = render_template("_partials/flash.html", category=category, message=message)
+    response = make_response(html, status)
+    response.headers["HX-Retarget"] = "#flashes"
+    response.headers["HX-Reswap"] = "beforeend"
+    return response
+
+
+@bp.route("/executions/<int:execution_id>/cancel", methods=["POST"])
+def cancel(execution_id: int) -> Response:
+    """Cancel a queued or running run; a finished run is left as it is."""
+    execution = get_execution_or_404(execution_id)
+    if cancel_run(execution, by=current_user.name):
+        message, category = f"Run #{execution.id} was cancelled.", "success"
+    else:
+        message = (
+            f"Run #{execution.id} had already finished ({execution.status}), "
+            "so nothing was cancelled."
+        )
+        category = "warning"
+    if not is_fragment_request():
+        flash(message, category)
+        return redirect(url_for("executions.detail", execution_id=execution.id), 303)
+    html = render_template(
+        "executions/_live.html",
+        **detail_context(execution),
+        oob_flash={"message": message, "category": category},
+    )
+    return make_response(html, 200)
+
+
+@bp.route("/executions/<int:execution_id>/retry", methods=["POST"])
+def retry(execution_id: int) -> Response:
+    """Queue the run again with the same trigger payload and go to the new run."""
+    execution = get_execution_or_404(execution_id)
+    try:
+        new = retry_run(execution)
+    except RunRefused as refused:
+        flash(str(refused), "error")
+        return go(url_for("executions.detail", execution_id=execution.id))
+    flash(f"Run #{new.id} is a retry of run #{execution.id}.", "success")
+    return go(url_for("executions.detail", execution_id=new.id))
+
+
+@bp.route("/workflows/<int:workflow_id>/run", methods=["POST"])
+def run_workflow(workflow_id: int) -> Response:
+    """Start a manual run: htmx gets its live row, a plain form goes to the run."""
+    workflow = get_workflow_or_404(workflow_id)
+    try:
+        execution = run_now(workflow, started_by=current_user.name)
+    except RunRefused as refused:
+        if is_fragment_request():
+            return flash_fragment(str(refused), "error", 409)
+        flash(str(refused), "error")
+        back = request.form.get("next")
+        if not is_safe_next(back):
+            back = url_for("executions.index", workflow=workflow.id)
+        return redirect(back, 303)
+    if is_fragment_request():
+        row = get_run_row_or_404(execution.id)
+        html = render_template("executions/_run_row.html", row=row, compact=True)
+        return make_response(html, 200)
+    flash(f"Run #{execution.id} of “{workflow.name}” is queued.", "success")
+    return redirect(url_for("executions.detail", execution_id=execution.id), 303)

@@ -1,0 +1,29 @@
+"""The in-process executor knows which runs it holds, from the very first one."""
+
+from __future__ import annotations
+
+import threading
+
+from synth_web.engine.executor import ThreadExecutor
+
+
+def test_the_first_submitted_run_is_pending_until_it_ends(app, monkeypatch):
+    release = threading.Event()
+    started = threading.Event()
+
+    def fake_run(execution_id: int, worker: str = "inline") -> str:
+        started.set()
+        release.wait(5)
+        return "success"
+
+    monkeypatch.setattr("synth_web.engine.executor.run_execution", fake_run)
+    executor = ThreadExecutor(app, workers=1)
+    try:
+        executor.submit(7)
+        assert started.wait(5)
+        assert executor.pending() == {7}
+        executor.submit(7)  # already held here: not queued twice
+        release.set()
+    finally:
+        executor.shutdown(wait=True)
+    assert executor.pending() == set()
