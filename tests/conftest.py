@@ -306,6 +306,10 @@ class PageProbe:
             self.problems.append(f"console: {message.text}")
 
     def _failed(self, request: Any) -> None:
+        # The browser aborts requests still in flight when the page moves on (a
+        # favicon during a quick navigation): that is not a failed request.
+        if request.failure and "ERR_ABORTED" in request.failure:
+            return
         self.problems.append(f"request failed: {request.url} {request.failure}")
 
     def _response(self, response: Any) -> None:

@@ -9,7 +9,8 @@ import pytest
 from flask import Blueprint, render_template_string
 from playwright.sync_api import expect
 
-from synth_web.executions.services import get_workflow_or_404, recent_runs
+from synth_web.executions.services import recent_runs
+from synth_web.workflows.services import get_workflow_or_404
 from tests.conftest import PASSWORD
 from tests.run_factories import add_run, add_workflow, get_run
 

@@ -17,6 +17,7 @@ ROUTES = [
     ("POST", "/workflows/{id}/delete"),
     ("GET", "/workflows/{id}/export"),
     ("POST", "/workflows/{id}/rotate-token"),
+    ("POST", "/workflows/{id}/run"),
 ]
 FORM = {
     "name": "Taken over",

@@ -31,18 +31,6 @@ def get_execution_or_404(execution_id: int) -> Execution:
     return execution
 
 
-def get_workflow_or_404(workflow_id: int) -> Workflow:
-    """Return the signed-in person's workflow, or answer 404."""
-    workflow = db.session.scalar(
-        select(Workflow).where(
-            Workflow.id == workflow_id, Workflow.user_id == current_user.id
-        )
-    )
-    if workflow is None:
-        abort(404)
-    return workflow
-
-
 def workflow_choices(user_id: int) -> list[tuple[int, str]]:
     """List a person's workflows as (id, name), by name, for the filter."""
     rows = db.session.execute(

@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -26,7 +25,6 @@ from synth_web.executions.services import (
     cancel_run,
     get_execution_or_404,
     get_run_row_or_404,
-    get_workflow_or_404,
     retry_run,
     run_now,
     workflow_choices,
@@ -35,6 +33,7 @@ from synth_web.htmx import htmx_redirect, is_fragment_request, render_page_or_fr
 from synth_web.models import Execution
 from synth_web.security import is_safe_next
 from synth_web.templating import user_zone
+from synth_web.workflows.services import get_workflow_or_404
 
 # The live status fragment answers this once a run is over: htmx stops polling.
 STOP_POLLING = 286
@@ -53,10 +52,8 @@ def run_trigger(trigger_type: str) -> str:
 
 @bp.app_template_global()
 def workflow_link(workflow_id: int) -> str:
-    """Link to a workflow's page, or to its runs while there is no such page."""
-    if "workflows.detail" in current_app.view_functions:
-        return url_for("workflows.detail", workflow_id=workflow_id)
-    return url_for("executions.index", workflow=workflow_id)
+    """Link to a workflow's page."""
+    return url_for("workflows.detail", workflow_id=workflow_id)
 
 
 @bp.route("/executions")

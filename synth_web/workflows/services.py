@@ -6,18 +6,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import abort, current_app, request, url_for
+from flask import abort, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from synth_web.engine.checks import connection_statuses, workflow_problems
 from synth_web.engine.validation import Problem
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow, utcnow
 from synth_web.models.workflow import new_webhook_token
-
-RECENT_RUNS = 10
 
 
 def get_workflow_or_404(workflow_id: int) -> Workflow:
@@ -144,55 +141,6 @@ def rotate_webhook_token(workflow: Workflow) -> None:
     db.session.commit()
 
 
-def recent_runs(workflow: Workflow, limit: int = RECENT_RUNS) -> list[Execution]:
-    """Return the workflow's latest runs, newest first."""
-    query = (
-        select(Execution)
-        .where(Execution.workflow_id == workflow.id)
-        .order_by(Execution.created_at.desc(), Execution.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
-def endpoint_url(endpoint: str, value: Any, external: bool = False) -> str | None:
-    """Build the URL of an object's page if that page exists (yet), else None.
-
-    Executions and webhooks are other blueprints; whatever their one URL
-    argument is called, the value fills it.
-    """
-    rules = list(current_app.url_map.iter_rules(endpoint)) if _has(endpoint) else []
-    if len(rules) != 1 or len(rules[0].arguments) != 1:
-        return None
-    (argument,) = rules[0].arguments
-    try:
-        return url_for(endpoint, _external=external, **{argument: value})
-    except BuildError:
-        return None
-
-
-def _has(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """Build a URL to a page of another blueprint, or None while it does not exist."""
-    if not _has(endpoint):
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def webhook_url(workflow: Workflow) -> str:
     """Return the full URL that starts this workflow when something POSTs to it."""
-    token = workflow.webhook_token or ""
-    return endpoint_url("hooks.receive", token, external=True) or (
-        request.url_root + "hooks/" + token
-    )
-
-
-def run_url(execution_id: int) -> str | None:
-    """Return the page of one run, once the executions pages exist."""
-    return endpoint_url("executions.detail", execution_id)
+    return url_for("hooks.receive", token=workflow.webhook_token or "", _external=True)

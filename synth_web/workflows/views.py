@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from synth_web.engine.apps import catalog, get_app
 from synth_web.engine.validation import Problem
+from synth_web.executions.services import recent_runs
 from synth_web.htmx import render_page_or_fragment
 from synth_web.models import Workflow
 from synth_web.workflows import bp
@@ -29,10 +30,7 @@ from synth_web.workflows.services import (
     delete_workflow,
     editor_texts,
     get_workflow_or_404,
-    optional_url,
-    recent_runs,
     run_count,
-    run_url,
     update_workflow,
     webhook_url,
 )
@@ -40,7 +38,6 @@ from synth_web.workflows.starters import STARTERS, get_starter
 
 bp.add_app_template_filter(trigger_label, "trigger_label")
 bp.add_app_template_global(get_app, "catalog_app")
-bp.add_app_template_global(run_url, "run_url")
 
 
 @bp.app_template_filter("ticks")
@@ -173,15 +170,14 @@ def detail(workflow_id: int) -> Response:
     problems = current_problems(workflow)
     return render_page_or_fragment(
         "workflows/detail.html",
-        "workflows/_recent_runs.html",
+        "executions/_recent_runs.html",
         workflow=workflow,
         trigger=trigger,
         hook_url=webhook_url(workflow) if trigger.uses_url else None,
         steps=describe_steps(workflow.actions),
         problems=explain_problems(problems, workflow.definition),
         problem_count=len(problems),
-        runs=recent_runs(workflow),
-        all_runs_url=optional_url("executions.index", workflow=workflow.id),
+        recent_runs=recent_runs(workflow.id),
     )
 
 
