@@ -56,9 +56,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     from synth_web.auth import bp as auth_bp
+    from synth_web.connections import bp as connections_bp
     from synth_web.dashboard import bp as dashboard_bp
     from synth_web.health import bp as health_bp
     from synth_web.hooks import bp as hooks_bp
 
-    for blueprint in (auth_bp, dashboard_bp, health_bp, hooks_bp):
+    for blueprint in (auth_bp, connections_bp, dashboard_bp, health_bp, hooks_bp):
         app.register_blueprint(blueprint)
