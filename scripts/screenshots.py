@@ -31,6 +31,12 @@ ANONYMOUS = {"login": "/login", "register": "/register"}
 PAGES = {
     "dashboard": "/dashboard",
     "account": "/account",
+    # The demo has Slack (verified), Gmail (last check failed), GitHub (off,
+    # outside the catalog) and Notion (failed): every state on one page.
+    "connections": "/connections",
+    "connect-slack": "/connections/new?app=slack",
+    "connect-gmail": "/connections/new?app=gmail",
+    "connection-delete": "/connections/1/delete",
     "not-found": "/no-such-page",
 }
 

@@ -79,7 +79,8 @@ class ConnectionView:
     app: App | None
     name: str
     secrets: list[tuple[str, str]]
-    settings: list[tuple[str, str]]
+    # (label, value, is a masked secret), in declared order, for display.
+    fields: list[tuple[str, str, bool]]
     workflows: list[Usage]
     vault_problem: str | None = None
 
@@ -117,28 +118,28 @@ class ConnectionView:
 def describe(connection: Connection, workflows: list[Usage]) -> ConnectionView:
     """Build the view of one connection: masked secrets, settings, usage."""
     app = get_app(connection.app_name)
-    fields = app.connection_fields if app else ()
     view = ConnectionView(
         connection, app, app_label(connection.app_name), [], [], workflows
     )
+    fields = app.connection_fields if app else ()
     settings = dict((connection.meta or {}).get("settings") or {})
-    labels = {spec.name: spec for spec in fields}
-    for name, value in settings.items():
-        spec = labels.get(name)
-        if spec is not None and value:
-            shown = dict(spec.choices).get(value, value)
-            view.settings.append((spec.label, str(shown)))
     try:
         masks = secret_masks(connection, app)
     except SecretNotFound:
-        view.vault_problem = "No secret is stored: connect it again."
-        return view
+        masks, view.vault_problem = {}, "No secret is stored: connect it again."
     except VaultError:
+        masks = {}
         view.vault_problem = "The vault cannot read this secret with its key."
-        return view
-    view.secrets = [
-        (spec.label, masks[spec.name]) for spec in fields if spec.name in masks
-    ]
+    # In the order the app declares its fields: address before password.
+    for spec in fields:
+        if spec.name in masks:
+            view.secrets.append((spec.label, masks[spec.name]))
+            view.fields.append((spec.label, masks[spec.name], True))
+        elif not spec.secret and settings.get(spec.name):
+            value = str(settings[spec.name])
+            view.fields.append(
+                (spec.label, dict(spec.choices).get(value, value), False)
+            )
     return view
 
 
@@ -173,7 +174,9 @@ def list_connections(user_id: int) -> list[ConnectionView]:
         .where(Connection.user_id == user_id)
         .order_by(Connection.app_name)
     )
-    return [describe(c, usage.get(c.app_name, [])) for c in connections]
+    views = [describe(c, usage.get(c.app_name, [])) for c in connections]
+    # Apps of the catalog first, then the others, each by name.
+    return sorted(views, key=lambda view: (view.app is None, view.name.lower()))
 
 
 def view_of(connection: Connection) -> ConnectionView:
