@@ -246,6 +246,27 @@ def test_connecting_again_replaces_the_secret_and_voids_the_check(app, signed_in
         assert db.session.scalar(select(func.count(VaultSecret.id))) == 1
 
 
+def test_two_connects_at_once_end_as_one_connection(app, signed_in, monkeypatch):
+    from synth_web.connections import services
+
+    connect_slack(signed_in)
+    first = the_connection(app)
+    real = services.find_connection
+    calls = []
+
+    def racing(user_id, app_key):
+        # The first look misses the row another request has just committed.
+        calls.append(app_key)
+        return None if len(calls) == 1 else real(user_id, app_key)
+
+    monkeypatch.setattr(services, "find_connection", racing)
+    response = connect_slack(signed_in, token=NEW_TOKEN)
+    assert response.status_code == 302
+    assert the_connection(app).id == first.id
+    assert secret_of(app, first.id) == {"bot_token": NEW_TOKEN}
+    assert "Slack connection was updated." in signed_in.get("/connections").text
+
+
 # ---------- Turning off and on ----------
 
 

@@ -67,42 +67,59 @@ def save_connection(
     A blank secret field keeps the stored secret. Settings or secrets that
     change make the last check void: the connection shows as unverified.
     """
-    settings = {f.name: values.get(f.name) or "" for f in app.connection_fields}
     secret_names = [f.name for f in app.connection_fields if f.secret]
+    settings = {
+        f.name: values.get(f.name) or "" for f in app.connection_fields if not f.secret
+    }
     typed = {name: values[name] for name in secret_names if values.get(name)}
-    for name in secret_names:
-        settings.pop(name)
     connection = find_connection(user_id, app.key)
     created = connection is None
     if connection is None:
-        connection = Connection(
-            user_id=user_id,
-            app_name=app.key,
-            connection_type=app.connection_type,
-            status="active",
-            meta={"settings": settings},
-        )
-        db.session.add(connection)
-        try:
-            db.session.flush()
-        except IntegrityError:
+        connection = new_connection(user_id, app, settings)
+        if connection is None:
             # Connected twice at once: the unique index kept one; update it.
-            db.session.rollback()
             return save_connection(user_id, app, values)[0], False
         stored: dict[str, str] = {}
     else:
         stored = readable_secret(connection)
-        meta = dict(connection.meta or {})
-        if {**stored, **typed} != stored or settings != meta.get("settings"):
-            meta.pop("facts", None)
-            meta.pop("last_error", None)
-            connection.last_verified_at = None
-        connection.meta = {**meta, "settings": settings}
+        update_settings(connection, settings, changed={**stored, **typed} != stored)
     merged = {**stored, **typed}
     secret = {name: merged[name] for name in secret_names if merged.get(name)}
     put_secret(user_id, connection.id, secret, commit=False)
     db.session.commit()
     return connection, created
+
+
+def new_connection(
+    user_id: int, app: App, settings: dict[str, str]
+) -> Connection | None:
+    """Add an active connection (flushed, for its id); None if one already exists."""
+    connection = Connection(
+        user_id=user_id,
+        app_name=app.key,
+        connection_type=app.connection_type,
+        status="active",
+        meta={"settings": settings},
+    )
+    db.session.add(connection)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return connection
+
+
+def update_settings(
+    connection: Connection, settings: dict[str, str], changed: bool
+) -> None:
+    """Store new settings; changed credentials void the last check."""
+    meta = dict(connection.meta or {})
+    if changed or settings != meta.get("settings"):
+        meta.pop("facts", None)
+        meta.pop("last_error", None)
+        connection.last_verified_at = None
+    connection.meta = {**meta, "settings": settings}
 
 
 def fail_queued_runs(workflows: list[Usage], reason: str) -> int:

@@ -25,8 +25,18 @@ from synth_web.connections.services import (
     verify_connection,
 )
 from synth_web.errors import render_error
+from synth_web.extensions import limiter
 from synth_web.htmx import is_fragment_request
 from synth_web.models import Connection
+
+# Saving with a check and "Check now" call out to Slack or an SMTP server: a
+# person gets plenty, a script hammering them does not.
+CHECK_LIMIT = "20 per minute"
+
+
+def person_key() -> str:
+    """Rate-limit per signed-in person."""
+    return f"person:{current_user.id}"
 
 
 def list_url(connection_id: int | None = None) -> str:
@@ -45,6 +55,7 @@ def index() -> str:
 
 
 @bp.route("/connections/new", methods=["GET", "POST"])
+@limiter.limit(CHECK_LIMIT, key_func=person_key, methods=["POST"])
 def new() -> Response | str:
     """Connect an app, or replace the settings and secret of a connected one."""
     key = request.args.get("app", "")
@@ -97,6 +108,7 @@ def toggle(connection_id: int) -> Response | str:
 
 
 @bp.route("/connections/<int:connection_id>/verify", methods=["POST"])
+@limiter.limit(CHECK_LIMIT, key_func=person_key)
 def verify(connection_id: int) -> Response | str:
     """Run the app's check of a connection now."""
     connection = get_connection_or_404(connection_id)
