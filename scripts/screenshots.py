@@ -43,6 +43,12 @@ PAGES = {
     "account": "/account",
     "executions": "/executions",
     "executions-filtered": "/executions?status=failure&trigger=schedule",
+    # The demo has Slack (verified), Gmail (last check failed), GitHub (off,
+    # outside the catalog) and Notion (failed): every state on one page.
+    "connections": "/connections",
+    "connect-slack": "/connections/new?app=slack",
+    "connect-gmail": "/connections/new?app=gmail",
+    "connection-delete": "/connections/1/delete",
     "not-found": "/no-such-page",
     "workflows": "/workflows",
     "workflows-empty-search": "/workflows?q=nothing+like+this",

@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     from synth_web.auth import bp as auth_bp
+    from synth_web.connections import bp as connections_bp
     from synth_web.dashboard import bp as dashboard_bp
     from synth_web.executions import bp as executions_bp
     from synth_web.health import bp as health_bp
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         auth_bp,
+        connections_bp,
         dashboard_bp,
         executions_bp,
         health_bp,

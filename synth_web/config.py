@@ -179,4 +179,12 @@ def engine_config() -> dict[str, Any]:
         ],
         "SYNTH_WEBHOOK_LIMIT": os.environ.get("SYNTH_WEBHOOK_LIMIT", "600 per minute"),
         "SYNTH_WEBHOOK_MAX_BYTES": env_int("SYNTH_WEBHOOK_MAX_BYTES", 1024 * 1024),
+        # Where Slack steps and checks call the Web API; tests point it at a fake.
+        "SYNTH_SLACK_API_URL": os.environ.get(
+            "SYNTH_SLACK_API_URL", "https://slack.com/api"
+        ).strip()
+        or "https://slack.com/api",
+        # 0 accepts any TLS certificate from SMTP servers: only for local tests.
+        "SYNTH_SMTP_TLS_VERIFY": env_flag("SYNTH_SMTP_TLS_VERIFY", default=True),
+        "SYNTH_VERIFY_INTERVAL_HOURS": env_int("SYNTH_VERIFY_INTERVAL_HOURS", 24),
     }

@@ -58,3 +58,20 @@ def test_registration_is_limited_per_ip(app, client):
         "/register", data={"name": "A", "email": "z@example.com", "password": PASSWORD}
     )
     assert response.status_code == 429
+
+
+def test_connection_checks_are_limited_per_person(app, client, auth, user):
+    from synth_web.extensions import db
+    from synth_web.models import Connection
+
+    with app.app_context():
+        connection = Connection(
+            user_id=user.id, app_name="github", connection_type="oauth2"
+        )
+        db.session.add(connection)
+        db.session.commit()
+        url = f"/connections/{connection.id}/verify"
+    auth.login()
+    for _ in range(20):
+        assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 429

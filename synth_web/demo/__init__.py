@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import insert
 
 from synth_web.auth.services import create_user
+from synth_web.demo.connections import CONNECTIONS, add_connections
 from synth_web.demo.context import CONVERSATIONS, MEMORIES
 from synth_web.extensions import db
 from synth_web.models import (
     ChatMessage,
-    Connection,
     Execution,
     Memory,
     Workflow,
@@ -24,21 +24,6 @@ from synth_web.models import (
 )
 
 WORKFLOWS = json.loads((Path(__file__).parent / "workflows.json").read_text())
-
-CONNECTIONS = [
-    ("slack", "bot_token", "active", {"team": "Acme", "bot_user": "synth"}),
-    ("gmail", "smtp", "active", {"address": "me@example.com"}),
-    ("github", "oauth2", "inactive", {"account": "acme"}),
-    (
-        "notion",
-        "api_key",
-        "active",
-        {
-            "workspace": "Acme",
-            "last_error": "Notion answered 401: the token was revoked.",
-        },
-    ),
-]
 
 STEP_ERRORS = {
     "http.request": [
@@ -68,19 +53,7 @@ def build_demo(email: str, password: str, seed: int = 7) -> dict[str, int]:
         "Demo Person", email, password, timezone="Europe/Paris", commit=False
     )
     user.meta = {"demo": True}
-    for app, kind, status, meta in CONNECTIONS:
-        verified = now - timedelta(hours=rng.randint(1, 60))
-        db.session.add(
-            Connection(
-                user_id=user.id,
-                app_name=app,
-                connection_type=kind,
-                status=status,
-                created_at=now - timedelta(days=40),
-                last_verified_at=verified,
-                meta=meta,
-            )
-        )
+    add_connections(user.id, now, rng)
     workflows = [make_workflow(user.id, spec, now, rng) for spec in WORKFLOWS]
     db.session.add_all(workflows)
     db.session.flush()

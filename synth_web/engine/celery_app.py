@@ -49,6 +49,7 @@ def configure(app: Flask) -> Celery:
                 "schedule": config["SYNTH_HEARTBEAT_SECONDS"],
             },
             "prune": {"task": "synth.prune", "schedule": 86400},
+            "verify": {"task": "synth.verify", "schedule": 3600},
         },
         worker_hijack_root_logger=False,
     )
@@ -121,6 +122,21 @@ def prune_task() -> int:
         try:
             days = app.config["SYNTH_EXECUTIONS_MAX_AGE_DAYS"]
             return runs.prune(timedelta(days=days))
+        finally:
+            db.session.remove()
+
+
+@celery.task(name="synth.verify")
+def verify_task() -> int:
+    """Re-check active connections that were not checked for a while."""
+    from synth_web.connections.services import reverify_due
+    from synth_web.extensions import db
+
+    app = flask_app()
+    with app.app_context():
+        try:
+            hours = app.config["SYNTH_VERIFY_INTERVAL_HOURS"]
+            return reverify_due(timedelta(hours=hours))
         finally:
             db.session.remove()
 

@@ -9,6 +9,15 @@ from typing import Any
 
 from synth_web.engine.netguard import Policy
 
+# How long checking a connection (Slack auth.test, an SMTP login) may take.
+CHECK_TIMEOUT = 15.0
+
+
+def countdown(seconds: float) -> Callable[[], float]:
+    """Return a function telling the seconds left of a budget started now."""
+    end = time.monotonic() + seconds
+    return lambda: max(0.1, end - time.monotonic())
+
 
 class StepFailed(Exception):
     """A step failed in a way the person should read; retried if `retryable`."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import requests
@@ -69,6 +69,15 @@ class Policy:
             reason = self.refusal(info[4][0])
             if reason:
                 raise BlockedAddress(f"Refused to connect to {host}: {reason}.")
+
+
+def policy_for(settings: Mapping[str, object]) -> Policy:
+    """Read the outbound network policy from the app's settings."""
+    allowed = settings.get("SYNTH_OUTBOUND_ALLOW") or ()
+    return Policy.from_config(
+        bool(settings.get("SYNTH_ALLOW_PRIVATE_NETWORK")),
+        allowed,  # type: ignore[arg-type]
+    )
 
 
 def guarded_connection(base: type[HTTPConnection], policy: Policy) -> type:

@@ -24,6 +24,10 @@ from synth_web.extensions import db
 from synth_web.models import Workflow, utcnow
 
 log = logging.getLogger(__name__)
+# Connections are re-checked hourly (those not checked for
+# SYNTH_VERIFY_INTERVAL_HOURS); the first pass waits a few minutes after start.
+VERIFY_EVERY = 3600.0
+VERIFY_FIRST_AFTER = 300.0
 
 
 def latest_fire_time(trigger: dict[str, Any], now: datetime) -> datetime:
@@ -98,7 +102,14 @@ class Background:
         self.poll_queue = poll_queue
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
-        self._last = {"tick": 0.0, "sweep": 0.0, "prune": time.monotonic()}
+        started = time.monotonic()
+        self._last = {
+            "tick": 0.0,
+            "sweep": 0.0,
+            "prune": started,
+            "verify": started - VERIFY_EVERY + VERIFY_FIRST_AFTER,
+        }
+        self._verifying = threading.Lock()
 
     def start(self) -> None:
         """Run the loop in a daemon thread."""
@@ -145,6 +156,36 @@ class Background:
         if self.schedules and self.due("prune", 86400, now):
             days = config["SYNTH_EXECUTIONS_MAX_AGE_DAYS"]
             log.info("Pruned %d old executions", runs.prune(timedelta(days=days)))
+        if self.schedules and self.due("verify", VERIFY_EVERY, now):
+            self.start_verify_pass()
+
+    def start_verify_pass(self) -> None:
+        """Re-check stale connections in a thread of their own.
+
+        Each check talks to Slack or an SMTP server for up to 15 s: never in
+        the loop that ticks schedules.
+        """
+        if not self._verifying.acquire(blocking=False):
+            return  # the previous pass is still going
+        hours = self.app.config["SYNTH_VERIFY_INTERVAL_HOURS"]
+
+        def verify_pass() -> None:
+            from synth_web.connections.services import reverify_due
+
+            try:
+                with self.app.app_context():
+                    try:
+                        checked = reverify_due(timedelta(hours=hours))
+                        if checked:
+                            log.info("Re-checked %d connections", checked)
+                    finally:
+                        db.session.remove()
+            except Exception:  # noqa: BLE001 - try again next hour
+                log.exception("Re-checking connections failed")
+            finally:
+                self._verifying.release()
+
+        threading.Thread(target=verify_pass, daemon=True, name="synth-verify").start()
 
     @property
     def executor(self) -> Any:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from synth_web.engine import runs
 from synth_web.engine.apps import find_action
 from synth_web.engine.context import RunCancelled, StepContext, StepFailed, StopRun
-from synth_web.engine.netguard import Policy
+from synth_web.engine.netguard import Policy, policy_for
 from synth_web.engine.secrets import connection_fields
 from synth_web.engine.templating import TemplateError, render_value
 from synth_web.engine.validation import schema_problems
@@ -149,10 +149,7 @@ def step_context(
 
 def outbound_policy(config: Any) -> Policy:
     """Read the outbound network policy from the settings."""
-    return Policy.from_config(
-        bool(config.get("SYNTH_ALLOW_PRIVATE_NETWORK")),
-        config.get("SYNTH_OUTBOUND_ALLOW", ()),
-    )
+    return policy_for(config)
 
 
 def call_with_timeout(

@@ -29,11 +29,15 @@ class ConnectionField:
     name: str
     label: str
     secret: bool = False
-    kind: str = "text"  # text, password, email, number, select
+    kind: str = "text"  # text, password, email, number, host, select
     default: str = ""
     help: str = ""
-    choices: tuple[str, ...] = ()
+    # (value, label) pairs for kind "select".
+    choices: tuple[tuple[str, str], ...] = ()
     required: bool = True
+    # A regular expression the value must match, and what to say when it does not.
+    pattern: str = ""
+    pattern_message: str = ""
 
 
 @dataclass(frozen=True)

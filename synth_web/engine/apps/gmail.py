@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from synth_web.engine.actions_gmail import run_send_email, verify_gmail
 from synth_web.engine.apps.base import Action, App, ConnectionField, actions, string
 
 RECIPIENTS = {
@@ -17,6 +18,7 @@ APP = App(
     description="Send email from your Gmail address over SMTP.",
     icon="✉",
     connection_type="smtp",
+    verify=verify_gmail,
     connection_fields=(
         ConnectionField(name="address", label="Gmail address", kind="email"),
         ConnectionField(
@@ -24,23 +26,38 @@ APP = App(
             label="App password",
             secret=True,
             kind="password",
-            help="Google Account → Security → App passwords (16 characters).",
+            help="Google Account → Security → 2-Step Verification → App passwords "
+            "(16 letters). Not your Google password.",
         ),
-        ConnectionField(name="smtp_host", label="SMTP host", default="smtp.gmail.com"),
         ConnectionField(
-            name="smtp_port", label="SMTP port", kind="number", default="587"
+            name="smtp_host",
+            label="SMTP host",
+            kind="host",
+            default="smtp.gmail.com",
+            help="Keep smtp.gmail.com unless you send through another server.",
+        ),
+        ConnectionField(
+            name="smtp_port",
+            label="SMTP port",
+            kind="number",
+            default="587",
+            help="587 with STARTTLS, or 465 with SSL.",
         ),
         ConnectionField(
             name="security",
             label="Security",
             kind="select",
             default="starttls",
-            choices=("starttls", "ssl"),
+            choices=(
+                ("starttls", "STARTTLS (port 587)"),
+                ("ssl", "SSL/TLS (port 465)"),
+            ),
         ),
     ),
     actions=actions(
         Action(
             name="send_email",
+            run=run_send_email,
             description="Send an email.",
             key_params=("to", "subject"),
             schema={
