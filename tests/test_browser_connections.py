@@ -91,11 +91,11 @@ def test_connect_slack_turn_it_off_and_see_the_workflow_blocked(
     refused = page.request.post(hook, data=json.dumps({"total": 1}))
     assert refused.status == 409
     assert refused.json()["problems"][0]["message"] == "Slack connection is off."
-    if "workflows.detail" in app.view_functions:
-        page.goto(f"/workflows/{workflow_id}")
-        expect(page.get_by_text("Slack connection is off.").first).to_be_visible()
-        page.goto("/connections")
-        card = page.locator("article.connection", has_text="Slack")
+    page.goto(f"/workflows/{workflow_id}")
+    expect(page.get_by_text("Slack connection is off.").first).to_be_visible()
+    expect(page.get_by_role("button", name="Run now")).to_be_disabled()
+    page.goto("/connections")
+    card = page.locator("article.connection", has_text="Slack")
 
     card.get_by_role("button", name="Turn on Slack").click()
     expect(card.get_by_role("status")).to_have_text(
