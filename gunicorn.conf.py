@@ -16,7 +16,7 @@ keepalive = 5
 # Recycle workers now and then, jittered so they do not all restart at once.
 max_requests = 5000
 max_requests_jitter = 500
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The app is imported in each worker after the fork (no preload): background
@@ -28,4 +28,5 @@ def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook signatur
     """Start the run pool's background loop at once in thread mode."""
     from synth_web.engine.scheduler import start_background
 
-    start_background(worker.wsgi)
+    if worker.wsgi.config["SYNTH_BACKGROUND"] != "0":
+        start_background(worker.wsgi)

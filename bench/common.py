@@ -50,6 +50,7 @@ def bench_env(database_url: str, instance: str, **extra: str) -> dict[str, str]:
         SYNTH_VAULT_KEYS="E0a2i4TiytL0clNONERX6bIXecFLWBq01bNbjSR6xGc=",
         RATELIMIT_ENABLED="0",
         SYNTH_ALLOW_PRIVATE_NETWORK="1",
+        GUNICORN_ACCESS_LOG="",
     )
     env.update(extra)
     return env
