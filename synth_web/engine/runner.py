@@ -100,41 +100,48 @@ def _run_claimed(execution_id: int, worker: str, conn: Connection) -> str:
     for index, action in enumerate(plan.actions):
         if time.monotonic() > deadline:
             limit = current_app.config["SYNTH_MAX_RUN_SECONDS"]
-            runs.finish(
-                execution_id,
-                "failure",
-                records,
-                plan.meta,
+            reason = (
                 f"The run took longer than its limit of {limit} s and was "
-                f"stopped before step {index + 1}, `{action['id']}`.",
-                conn=conn,
+                f"stopped before step {index + 1}, `{action['id']}`."
             )
-            return "failure"
+            return end(plan, records, "failure", reason)
         outcome = run_step(plan, action, redact)
         records.append(outcome.record)
-        status_now = runs.write_results(execution_id, records, conn)
-        if status_now != "running":
-            return status_now or "cancelled"
         if outcome.signal == "fail":
             where = (
                 f"Step {index + 1} of {len(plan.actions)}, `{action['id']}` "
                 f"({action['type']})"
             )
-            runs.finish(
-                execution_id,
-                "failure",
-                records,
-                plan.meta,
-                redact(f"{where} failed: {outcome.error}"),
-                conn=conn,
+            return end(
+                plan, records, "failure", redact(f"{where} failed: {outcome.error}")
             )
-            return "failure"
-        if outcome.signal == "cancelled":
-            return runs.current_status(execution_id, conn) or "cancelled"
         if outcome.signal == "stop":
             plan.meta.update(filtered=True, filtered_at=action["id"])
-            runs.finish(execution_id, "success", records, plan.meta, conn=conn)
-            return "success"
+            return end(plan, records, "success")
+        if outcome.signal == "cancelled":
+            # The run is no longer running (cancelled or swept): keep the record.
+            runs.write_results(execution_id, records, conn)
+            return runs.current_status(execution_id, conn) or "cancelled"
+        if index == len(plan.actions) - 1:
+            break
+        status_now = runs.write_results(execution_id, records, conn)
+        if status_now != "running":
+            return status_now or "cancelled"
         plan.context["steps"][action["id"]] = {"output": outcome.record["output"]}
-    runs.finish(execution_id, "success", records, plan.meta, conn=conn)
-    return "success"
+    return end(plan, records, "success")
+
+
+def end(
+    plan: Plan, records: list[dict[str, Any]], status: str, error_log: str | None = None
+) -> str:
+    """Finish the run with its last records in one write, unless it was cancelled.
+
+    A cancel (or the sweep) may have ended the run meanwhile: then the final UPDATE
+    matches nothing, and the records are written on their own, status untouched.
+    """
+    if runs.finish(
+        plan.execution_id, status, records, plan.meta, error_log, conn=plan.conn
+    ):
+        return status
+    runs.write_results(plan.execution_id, records, plan.conn)
+    return runs.current_status(plan.execution_id, plan.conn) or "cancelled"
