@@ -173,7 +173,9 @@ def test_status_of_an_unfinished_run_keeps_polling(signed_in, app, user, status)
     assert response.status_code == 200
     root = re.match(r"\s*<div[^>]*>", response.text).group(0)
     assert 'id="run-live"' in root
-    assert f'hx-get="/executions/{run_id}/status?seen={status}"' in root
+    assert (
+        f'hx-get="/executions/{run_id}/status?seen={status}&amp;v={status}-0"' in root
+    )
     assert 'hx-trigger="every 1s"' in root and 'hx-swap="outerHTML"' in root
     assert "<html" not in response.text
 
@@ -212,7 +214,7 @@ def test_row_status_polls_until_finished(signed_in, app, user, part, workflow_ce
     response = signed_in.get(url, headers=HX)
     assert response.status_code == 200
     assert response.text.strip().startswith(f'<tr id="run-{run_id}"')
-    assert f'hx-get="{url}"' in response.text
+    assert f'hx-get="{url}&amp;v=queued"' in response.text
     assert ('data-label="Workflow"' in response.text) is workflow_cell
     execute(app, run_id)
     response = signed_in.get(url, headers=HX)
@@ -348,7 +350,7 @@ def test_run_now_with_htmx_answers_a_live_row(signed_in, app, user):
         assert run.meta["trigger"] == {"started_by": "Ada Lovelace"}
     row = response.text.strip()
     assert row.startswith(f'<tr id="run-{run.id}"')
-    assert f'hx-get="/executions/{run.id}/status?part=recent"' in row
+    assert f'hx-get="/executions/{run.id}/status?part=recent&amp;v=queued"' in row
     assert 'hx-trigger="every 1s"' in row
     assert 'data-label="Workflow"' not in row
 
@@ -463,3 +465,53 @@ def test_signed_out_people_go_to_login(client, app, user, method, path):
     response = getattr(client, method)(url)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_unchanged_poll_answers_204_without_rendering(app, signed_in, user):
+    from synth_web.engine import runs as engine_runs
+
+    with app.app_context():
+        workflow = Workflow(user_id=user.id, name="Live", status="active")
+        workflow.apply_definition(
+            {
+                "name": "Live",
+                "intent": "x",
+                "trigger": {"type": "manual"},
+                "actions": [{"id": "a", "type": "core.log", "with": {"message": "x"}}],
+            }
+        )
+        db.session.add(workflow)
+        db.session.commit()
+        execution, _ = engine_runs.enqueue(workflow, "manual")
+        execution_id = execution.id
+        engine_runs.claim(execution_id)
+    hx = {"HX-Request": "true"}
+    url = f"/executions/{execution_id}/status"
+    assert (
+        signed_in.get(url, query_string={"v": "running-0"}, headers=hx).status_code
+        == 204
+    )
+    assert (
+        signed_in.get(url, query_string={"v": "queued-0"}, headers=hx).status_code
+        == 200
+    )
+    changed = signed_in.get(
+        url, query_string={"v": "running-0", "part": "row"}, headers=hx
+    )
+    assert changed.status_code == 200  # rows fingerprint the status alone
+    assert (
+        signed_in.get(
+            url, query_string={"v": "running", "part": "row"}, headers=hx
+        ).status_code
+        == 204
+    )
+    with app.app_context():
+        engine_runs.write_results(execution_id, [{"id": "a", "status": "success"}])
+    assert (
+        signed_in.get(url, query_string={"v": "running-0"}, headers=hx).status_code
+        == 200
+    )
+    with app.app_context():
+        engine_runs.finish(execution_id, "success", None, None)
+    done = signed_in.get(url, query_string={"v": "success-1"}, headers=hx)
+    assert done.status_code == 286

@@ -86,9 +86,9 @@ def test_unfinished_rows_poll_themselves(signed_in, app, user):
     running = add_run(app, workflow_id, user.id, status="running")
     done = add_run(app, workflow_id, user.id, status="success")
     html = signed_in.get("/executions").text
-    for run_id in (queued, running):
+    for run_id, status in ((queued, "queued"), (running, "running")):
         row = re.search(rf'<tr id="run-{run_id}"[^>]*>', html).group(0)
-        assert f'hx-get="/executions/{run_id}/status?part=row"' in row
+        assert f'hx-get="/executions/{run_id}/status?part=row&amp;v={status}"' in row
         assert 'hx-trigger="every 2s"' in row and 'hx-swap="outerHTML"' in row
     assert "hx-trigger" not in re.search(rf'<tr id="run-{done}"[^>]*>', html).group(0)
 

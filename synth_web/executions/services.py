@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from synth_web.engine import runs
 from synth_web.engine.checks import workflow_problems
@@ -29,6 +29,29 @@ def get_execution_or_404(execution_id: int) -> Execution:
     if execution is None:
         abort(404)
     return execution
+
+
+def live_version(execution_id: int, with_steps: bool) -> str:
+    """A cheap fingerprint of what a live fragment shows: status (and step count).
+
+    Polls send the fingerprint they were rendered with; while it is unchanged the
+    server answers 204 without loading or rendering the run.
+    """
+    columns = [Execution.status]
+    if with_steps:
+        dialect = db.session.get_bind().dialect.name
+        length = (
+            "jsonb_array_length" if dialect == "postgresql" else "json_array_length"
+        )
+        columns.append(getattr(func, length)(Execution.results))
+    row = db.session.execute(
+        select(*columns).where(
+            Execution.id == execution_id, Execution.user_id == current_user.id
+        )
+    ).first()
+    if row is None:
+        abort(404)
+    return "-".join(str(value) for value in row)
 
 
 def workflow_choices(user_id: int) -> list[tuple[int, str]]:

@@ -25,12 +25,13 @@ from synth_web.executions.services import (
     cancel_run,
     get_execution_or_404,
     get_run_row_or_404,
+    live_version,
     retry_run,
     run_now,
     workflow_choices,
 )
 from synth_web.htmx import htmx_redirect, is_fragment_request, render_page_or_fragment
-from synth_web.models import Execution
+from synth_web.models import FINISHED_STATUSES, Execution
 from synth_web.security import is_safe_next
 from synth_web.templating import user_zone
 from synth_web.workflows.services import get_workflow_or_404
@@ -118,6 +119,9 @@ def detail(execution_id: int) -> Response:
     )
 
 
+FINISHED_PREFIXES = tuple(f"{status}" for status in FINISHED_STATUSES)
+
+
 @bp.route("/executions/<int:execution_id>/status")
 def status(execution_id: int) -> Response:
     """Answer a poll with the run's live fragment: 286 once it has finished.
@@ -128,6 +132,12 @@ def status(execution_id: int) -> Response:
     part = request.args.get("part", "detail")
     if part not in LIVE_PARTS:
         abort(400)
+    known = request.args.get("v")
+    if known and is_fragment_request():
+        current = live_version(execution_id, with_steps=part == "detail")
+        if current == known and not current.startswith(FINISHED_PREFIXES):
+            # Nothing changed since the fragment was rendered: htmx keeps it.
+            return Response(status=204)
     if part == "detail":
         execution = get_execution_or_404(execution_id)
         seen = request.args.get("seen")
