@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -67,12 +68,24 @@ def migrate(env: dict[str, str]) -> None:
     )
 
 
+def free_port() -> int:
+    """Ask the OS for a port nobody listens on (benchmarks may run side by side)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class Server:
     """gunicorn serving the app on a free port, for real-HTTP measurements."""
 
     def __init__(
-        self, env: dict[str, str], workers: int = 2, threads: int = 4, port: int = 5099
+        self,
+        env: dict[str, str],
+        workers: int = 2,
+        threads: int = 4,
+        port: int | None = None,
     ) -> None:
+        port = port or free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [

@@ -42,6 +42,7 @@ local counter = 0
 init = function(args)
   wrk.headers["Cookie"] = "%(cookie)s"
   wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["HX-Request"] = "true"
   %(extra_headers)s
 end
 request = function()
@@ -104,7 +105,37 @@ def rss_mb(pids: list[int]) -> float:
     return round(total / 1024, 1)
 
 
-def targets(engine, user_id: int) -> dict[str, list[str]]:
+OPEN_RUNS_SQL = """
+INSERT INTO executions (workflow_id, user_id, status, trigger_type, created_at,
+                        started_at, heartbeat_at, results, metadata)
+SELECT w.id, w.user_id, 'running', 'webhook', now(), now(),
+       now() + interval '1 day',
+       '[{"id": "log", "type": "core.log", "status": "success"}]', '{}'
+FROM workflows w, generate_series(1, 200)
+WHERE w.user_id = :u AND w.name = 'Log incoming webhooks'
+RETURNING id
+"""
+
+
+def open_runs(engine, user_id: int) -> list[int]:
+    """Make 200 runs that stay running (held by a pretend worker) to be watched."""
+    with engine.begin() as conn:
+        return [r[0] for r in conn.execute(text(OPEN_RUNS_SQL), {"u": user_id})]
+
+
+def close_runs(engine, ids: list[int]) -> None:
+    """End the pretend runs again."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE executions SET status = 'cancelled', finished_at = now() "
+                "WHERE id = ANY(:ids)"
+            ),
+            {"ids": ids},
+        )
+
+
+def targets(engine, user_id: int, watched: list[int]) -> dict[str, list[str]]:
     """Pick the URLs each simulated client asks for."""
     with engine.connect() as conn:
         ids = [
@@ -134,7 +165,8 @@ def targets(engine, user_id: int) -> dict[str, list[str]]:
         ).scalar()
     random.seed(7)
     return {
-        "status": [f"/executions/{i}/status" for i in random.sample(ids, 200)],
+        # What an open run page polls: its fingerprint is the run's current one.
+        "status": [f"/executions/{i}/status?v=running-1" for i in watched],
         "detail": [f"/executions/{i}" for i in random.sample(ids, 100)],
         "list": [
             "/executions",
@@ -212,7 +244,8 @@ def main() -> None:
     try:
         session = signed_in(server.url, "demo@example.com")
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-        urls = targets(engine, user_id)
+        watched = open_runs(engine, user_id)
+        urls = targets(engine, user_id, watched)
         plans = {
             "status poll (200 pages × 1/s)": (
                 "-c200",
@@ -220,7 +253,7 @@ def main() -> None:
             ),
             "webhook POST (~100/s)": (
                 "-c10",
-                lua(urls["hook"], "", 100, "POST", '{"total": 150}'),
+                lua(urls["hook"], "", 100, "POST", '{"type": "charge", "id": "ch_1"}'),
             ),
             "/executions pages (~10/s)": ("-c2", lua(urls["list"], cookie, 200)),
             "execution detail (~10/s)": ("-c2", lua(urls["detail"], cookie, 200)),
@@ -250,6 +283,7 @@ def main() -> None:
             "worker": rss_mb([h.pid for h in helpers[:1]]),
         }
         outputs = {name: p.communicate()[0] for name, p in procs.items()}
+        close_runs(engine, watched)
         deadline = time.time() + 120
         while time.time() < deadline:
             with engine.connect() as conn:
@@ -267,9 +301,10 @@ def main() -> None:
             made, ok = conn.execute(
                 text(
                     "SELECT count(*), count(*) FILTER (WHERE status = 'success') "
-                    "FROM executions WHERE id > :b"
+                    "FROM executions WHERE id > :b AND trigger_type = 'webhook' "
+                    "AND NOT (id = ANY(:w))"
                 ),
-                {"b": before},
+                {"b": before, "w": watched},
             ).one()
     finally:
         server.stop()
