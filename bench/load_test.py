@@ -329,7 +329,7 @@ def main() -> None:
     hooks = int(rows[1]["requests"])
     print(
         f"\nWebhooks answered: {hooks}; runs created: {made}; finished as success: "
-        f"{ok}; lost: {hooks - made}"
+        f"{ok}; lost: {max(0, hooks - made)}"
     )
     print(
         "Memory (RSS) at mid-test: gunicorn master + 2 workers "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, request, url_for
@@ -15,6 +16,12 @@ from synth_web.models.types import utcnow
 def user_zone() -> ZoneInfo:
     """Return the signed-in person's time zone, UTC when unknown."""
     name = getattr(current_user, "timezone", None) or "UTC"
+    return zone_named(name)
+
+
+@lru_cache(maxsize=512)
+def zone_named(name: str) -> ZoneInfo:
+    """Look a zone up once per process (pages format dozens of times)."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
