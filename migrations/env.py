@@ -14,6 +14,7 @@ from flask import current_app
 
 import synth_web.models  # noqa: F401  (every table must be on the metadata)
 import synth_web.vault  # noqa: F401  (and the vault's on its own)
+from synth_web.models.search import skip_other_dialect_indexes
 from synth_web.models.types import UTCDateTime
 
 config = context.config
@@ -55,6 +56,8 @@ def configure(name: str, **kwargs: Any) -> None:
         target_metadata=get_metadata(name),
         compare_type=True,
         render_item=render_item,
+        # Trigram indexes exist on PostgreSQL only: not "missing" on SQLite.
+        include_object=skip_other_dialect_indexes(get_engine(name).dialect.name),
         upgrade_token=f"{name}_upgrades",
         downgrade_token=f"{name}_downgrades",
         **kwargs,

@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from synth_web import create_app
 from synth_web.extensions import db
+from synth_web.models.search import skip_other_dialect_indexes
 from tests.conftest import base_config, postgres_database, worker_suffix
 
 MAIN_TABLES = {
@@ -77,13 +78,20 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0002_vault"]
+            assert versions.scalars().all() == ["0003_memory_chat_search"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])
 def test_models_and_migrations_do_not_drift(migrated_app, bind):
     with db.engines[bind].connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                # The same filter env.py uses: PostgreSQL-only indexes.
+                "include_object": skip_other_dialect_indexes(connection.dialect.name),
+            },
+        )
         differences = compare_metadata(context, db.metadatas[bind])
     assert differences == []
 
@@ -113,3 +121,14 @@ def test_a_database_made_before_the_vault_upgrades(fresh_app):
         assert table_names("vault") == {"alembic_version"}
         upgrade()
         assert table_names("vault") == VAULT_TABLES
+
+
+def test_trigram_indexes_only_on_postgresql(migrated_app):
+    engine = db.engines[None]
+    names = {index["name"] for index in inspect(engine).get_indexes("memory")}
+    names |= {i["name"] for i in inspect(engine).get_indexes("chat_messages")}
+    trigram = {"ix_memory_content_trgm", "ix_chat_messages_content_trgm"}
+    if engine.dialect.name == "postgresql":
+        assert trigram <= names
+    else:
+        assert not trigram & names

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from synth_web.extensions import db
+from synth_web.models.search import trigram_index
 from synth_web.models.types import JSONType, UTCDateTime, utcnow
 
 CHAT_ROLES = ("user", "assistant", "system")
@@ -28,6 +29,7 @@ class ChatMessage(db.Model):
             "id",
         ),
         Index("ix_chat_messages_user_created", "user_id", "created_at"),
+        trigram_index("ix_chat_messages_content_trgm", "content"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from synth_web.extensions import db
+from synth_web.models.search import trigram_index
 from synth_web.models.types import JSONType, UTCDateTime, utcnow
 
 CONTEXT_TYPES = (
@@ -19,6 +20,8 @@ CONTEXT_TYPES = (
     "workflow_decision",
     "user_behavior",
 )
+# An entry nobody read for use in this long is marked stale on the memory page.
+STALE_AFTER = timedelta(days=30)
 
 
 class Memory(db.Model):
@@ -36,6 +39,7 @@ class Memory(db.Model):
         Index("ix_memory_user_accessed", "user_id", "last_accessed_at"),
         Index("ix_memory_user_created", "user_id", "created_at"),
         Index("ix_memory_user_type", "user_id", "context_type"),
+        trigram_index("ix_memory_content_trgm", "content"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +61,12 @@ class Memory(db.Model):
             return json.loads(text)
         except ValueError:
             return None
+
+    @property
+    def is_stale(self) -> bool:
+        """Tell whether the entry went unused for STALE_AFTER (new ones are not)."""
+        last_used = self.last_accessed_at or self.created_at
+        return last_used is not None and utcnow() - last_used >= STALE_AFTER
 
     def __repr__(self) -> str:
         return f"<Memory {self.id} {self.context_type}>"
