@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, request, url_for
@@ -11,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from synth_web.models.types import utcnow
+from synth_web.textsearch import highlight, snippet
 
 
 def user_zone() -> ZoneInfo:
@@ -85,6 +88,11 @@ def duration(ms: int | float | None) -> str:
     return f"{hours} h {minutes} min"
 
 
+def pretty_json(value: Any) -> str:
+    """Format a JSON value for reading: indented, non-ASCII kept as is."""
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
 NAV = (
     (
         "dashboard.index",
@@ -135,6 +143,12 @@ def nav_items() -> list[dict[str, object]]:
 def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.jinja_env.filters.update(
-        localtime=localtime, relative=relative, timeago=timeago, duration=duration
+        localtime=localtime,
+        relative=relative,
+        timeago=timeago,
+        duration=duration,
+        pretty_json=pretty_json,
+        highlight=highlight,
+        snippet=snippet,
     )
     app.jinja_env.globals.update(nav_items=nav_items)

@@ -1,0 +1,140 @@
+"""Memory pages: browse, search, add, edit in place and delete entries."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from synth_web.htmx import is_fragment_request, render_page_or_fragment
+from synth_web.memory import bp
+from synth_web.memory.forms import MemoryForm, type_label
+from synth_web.memory.services import (
+    SORTS,
+    create_memory,
+    delete_memory,
+    get_memory,
+    list_memories,
+    update_memory,
+)
+from synth_web.models import CONTEXT_TYPES, Memory
+from synth_web.security import is_safe_next
+
+
+@bp.app_template_filter("type_label")
+def type_label_filter(context_type: str) -> str:
+    """Name a context type for people."""
+    return type_label(context_type)
+
+
+def get_memory_or_404(memory_id: int) -> Memory:
+    """Return the signed-in person's entry, or answer 404."""
+    entry = get_memory(current_user.id, memory_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def edit_form(entry: Memory) -> MemoryForm:
+    """Build the edit form of one entry, its element ids unique on the page."""
+    return MemoryForm(
+        obj=entry, current_type=entry.context_type, id_prefix=f"m{entry.id}-"
+    )
+
+
+def page_number() -> int:
+    """Read ?page=, falling back to the first page on anything odd."""
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+@bp.route("/memory")
+def index() -> Response:
+    """List the person's entries: filter by type, search, sort and page."""
+    listing = list_memories(
+        current_user.id,
+        context_type=request.args.get("type") or None,
+        q=request.args.get("q"),
+        sort=request.args.get("sort", "relevance"),
+        page=page_number(),
+    )
+    return render_page_or_fragment(
+        "memory/index.html",
+        "memory/_results.html",
+        listing=listing,
+        filters=listing.filters,
+        types=CONTEXT_TYPES,
+        sorts=SORTS,
+    )
+
+
+@bp.route("/memory/new", methods=["GET", "POST"])
+def new() -> Response | str:
+    """Add an entry by hand."""
+    form = MemoryForm()
+    if form.validate_on_submit():
+        create_memory(
+            current_user.id,
+            form.context_type.data,
+            form.content.data,
+            form.relevance_score.data,
+            meta={"source": "manual"},
+        )
+        flash("Memory entry added.", "success")
+        return redirect(url_for("memory.index", sort="created"), 303)
+    return render_template("memory/new.html", form=form)
+
+
+@bp.route("/memory/<int:memory_id>")
+def show(memory_id: int) -> Response:
+    """Show one entry (the fragment restores it after a cancelled edit)."""
+    entry = get_memory_or_404(memory_id)
+    return render_page_or_fragment(
+        "memory/show.html", "memory/_entry.html", entry=entry
+    )
+
+
+@bp.route("/memory/<int:memory_id>/edit", methods=["GET", "POST"])
+def edit(memory_id: int) -> Response:
+    """Edit an entry: in place with htmx, on its own page without."""
+    entry = get_memory_or_404(memory_id)
+    form = edit_form(entry)
+    if form.validate_on_submit():
+        update_memory(
+            entry,
+            form.context_type.data,
+            form.content.data,
+            form.relevance_score.data,
+        )
+        if is_fragment_request():
+            html = render_template(
+                "memory/_entry.html", entry=entry, saved=True
+            ) + render_template(
+                "_partials/flash_oob.html", category="success", message="Saved."
+            )
+            return Response(html)
+        flash("Memory entry saved.", "success")
+        return redirect(url_for("memory.index"), 303)
+    # Validation errors come back 200 with the messages beside the fields.
+    return render_page_or_fragment(
+        "memory/edit.html", "memory/_edit.html", entry=entry, form=form
+    )
+
+
+@bp.route("/memory/<int:memory_id>/delete", methods=["POST"])
+def delete(memory_id: int) -> Response:
+    """Delete an entry (the page asks for confirmation first)."""
+    entry = get_memory_or_404(memory_id)
+    delete_memory(entry)
+    if is_fragment_request():
+        return Response(
+            render_template(
+                "_partials/flash_oob.html",
+                category="success",
+                message="Memory entry deleted.",
+            )
+        )
+    flash("Memory entry deleted.", "success")
+    back = request.form.get("next")
+    return redirect(back if is_safe_next(back) else url_for("memory.index"), 303)
