@@ -49,6 +49,10 @@ PAGES = {
     "connect-slack": "/connections/new?app=slack",
     "connect-gmail": "/connections/new?app=gmail",
     "connection-delete": "/connections/1/delete",
+    "memory": "/memory",
+    "memory-search": "/memory?q=slack&sort=accessed",
+    "chat": "/chat",
+    "chat-search": "/chat?q=slack",
     "not-found": "/no-such-page",
     "workflows": "/workflows",
     "workflows-empty-search": "/workflows?q=nothing+like+this",
@@ -86,6 +90,23 @@ def run_pages(app) -> dict[str, str]:
     return pages
 
 
+def context_pages(app) -> dict[str, str]:
+    """Find a demo memory entry to edit and a conversation to read."""
+    from sqlalchemy import func, select
+
+    from synth_web.models import ChatMessage, Memory
+
+    with app.app_context():
+        memory = db.session.scalar(select(func.min(Memory.id)))
+        conversation = db.session.scalar(
+            select(ChatMessage.conversation_id).order_by(ChatMessage.id).limit(1)
+        )
+    return {
+        "memory-edit": f"/memory/{memory}/edit",
+        "chat-transcript": f"/chat/{conversation}",
+    }
+
+
 def serve(instance: Path) -> str:
     """Start the app with demo data on a free port and return its URL."""
     # No background loop: the demo's queued and running runs must stay that way.
@@ -106,6 +127,7 @@ def serve(instance: Path) -> str:
     )
     assert result.exit_code == 0, result.output
     PAGES.update(run_pages(app))
+    PAGES.update(context_pages(app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}"
@@ -133,6 +155,8 @@ def shoot(browser, base: str, pages: dict[str, str], signed_in: bool) -> None:
                 if action:
                     action(page)
                 page.wait_for_load_state("networkidle")
+                # Full-page shots start at the top (transcripts open at the end).
+                page.evaluate("window.scrollTo(0, 0)")
                 path = OUT / f"{name}-{size}-{theme}.png"
                 page.screenshot(path=str(path), full_page=True)
                 print(path.relative_to(ROOT))

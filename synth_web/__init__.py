@@ -60,11 +60,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     from synth_web.auth import bp as auth_bp
+    from synth_web.chat import bp as chat_bp
     from synth_web.connections import bp as connections_bp
     from synth_web.dashboard import bp as dashboard_bp
     from synth_web.executions import bp as executions_bp
     from synth_web.health import bp as health_bp
     from synth_web.hooks import bp as hooks_bp
+    from synth_web.memory import bp as memory_bp
     from synth_web.workflows import bp as workflows_bp
 
     blueprints = (
@@ -75,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
         health_bp,
         hooks_bp,
         workflows_bp,
+        memory_bp,
+        chat_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -110,6 +110,33 @@
     }
   });
 
+  // A transcript opens at its latest message, or at the one the link named,
+  // before htmx looks for "revealed" elements (so older ones load on scroll-up).
+  function openTranscript() {
+    if (!document.querySelector("[data-transcript]")) { return; }
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target) {
+      target.scrollIntoView({ block: "center" });
+    } else {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+    }
+  }
+
+  // Older messages are added above: keep the reader's place on the page.
+  var fromBottom = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.hasAttribute && target.hasAttribute("data-older")) {
+      fromBottom = document.documentElement.scrollHeight - window.scrollY;
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (fromBottom !== null) {
+      window.scrollTo(0, document.documentElement.scrollHeight - fromBottom);
+      fromBottom = null;
+    }
+  });
+
   function enhance(root) {
     fillTimezone(root);
     armFlashes(root);
@@ -118,6 +145,7 @@
     keepDetails(root);
   }
 
+  openTranscript();
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();
