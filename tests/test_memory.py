@@ -74,6 +74,15 @@ def test_content_is_escaped(signed_in, app, user):
     page = signed_in.get("/memory").text
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    found = signed_in.get("/memory?q=script").text
+    assert "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;" in found
+
+
+def test_search_unfolds_json_and_marks_the_match(signed_in, app, user):
+    add_memory(app, user, '{"channel": "#sales"}')
+    page = signed_in.get("/memory?q=sales").text
+    assert '<details class="memory-json" open>' in page
+    assert "&#34;#<mark>sales</mark>&#34;" in page
 
 
 @pytest.mark.parametrize(
@@ -123,7 +132,8 @@ def test_search_content_ignores_case(signed_in, app, user):
     add_memory(app, user, "Prefers SLACK for urgent things.")
     add_memory(app, user, "Invoices in GBP.")
     page = signed_in.get("/memory?q=slack").text
-    assert "Prefers SLACK" in page and "Invoices" not in page
+    assert "Prefers <mark>SLACK</mark> for urgent things." in page
+    assert "Invoices" not in page
     assert "containing “slack”" in page
 
 
@@ -152,7 +162,7 @@ def test_active_search_answers_with_the_results_fragment(signed_in, app, user):
     response = signed_in.get("/memory?q=slack", headers=HX)
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "Prefers Slack." in response.text
+    assert "Prefers <mark>Slack</mark>." in response.text
     assert "HX-Request" in response.headers["Vary"]
 
 

@@ -122,7 +122,8 @@ def show(conversation_id: str) -> Response:
     )
 
 
-@bp.route("/chat/<conversation_id>/export.<any(md, json):fmt>")
+@bp.route("/chat/<conversation_id>/export.md", defaults={"fmt": "md"})
+@bp.route("/chat/<conversation_id>/export.json", defaults={"fmt": "json"})
 def export(conversation_id: str, fmt: str) -> Response:
     """Download a conversation as Markdown or JSON."""
     make = export_markdown if fmt == "md" else export_json
