@@ -114,9 +114,6 @@ def test_search_chat_and_open_the_match(page, app, user):
     # The message's own <b> is text, not bold.
     expect(hits.last).to_contain_text("Why did the <b>backup</b> check fail?")
 
-    # The hit opens the transcript with a full page load; let this page finish
-    # first (its favicon), or the browser reports that request as aborted.
-    page.wait_for_load_state("networkidle")
     hits.last.get_by_role("link").click()
     expect(page).to_have_url(re.compile(rf"/chat/c1\?at={ids[0]}&q=backup#m{ids[0]}$"))
     target = page.locator(f"#m{ids[0]}")
@@ -131,7 +128,6 @@ def test_long_transcript_loads_older_messages_on_scroll(page, app, user):
     ids = long_conversation(app, user, count=130)
     sign_in(page)
     page.goto("/chat")
-    page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="message 000").click()
     messages = page.locator(".message")
     expect(messages).to_have_count(50)

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from synth_web.chat import conversations as listing
 from synth_web.chat.conversations import list_conversations
 from synth_web.chat.services import conversation_messages, search_messages
-from synth_web.chat.views import object_url
 from synth_web.extensions import db
 from synth_web.models import ChatMessage, utcnow
 
@@ -282,17 +281,6 @@ def test_same_conversation_id_for_two_people(signed_in, app, user, other_user):
     assert re.search(r"\b1 message\s", page)
 
 
-def test_object_url_uses_the_page_once_it_exists(app):
-    with app.test_request_context("/", base_url="http://synth.test/app"):
-        assert object_url("workflows", 5) == "/app/workflows/5"
-    app.add_url_rule(
-        "/workflows/<int:workflow_id>", "workflows.detail", lambda workflow_id: ""
-    )
-    with app.test_request_context("/", base_url="http://synth.test/app"):
-        assert object_url("workflows", 5) == "/app/workflows/5"
-        assert object_url("executions", 3) == "/app/executions/3"
-
-
 # ---------- Search ----------
 
 
@@ -363,7 +351,7 @@ def test_active_search_answers_with_the_results_fragment(signed_in, app, user):
     assert "<mark>hello</mark> there" in response.text
     page = signed_in.get("/chat").text
     assert 'hx-trigger="search, keyup delay:250ms changed"' in page
-    assert '<form class="toolbar" method="get" action="/chat"' in page
+    assert '<form class="search-bar" method="get" action="/chat"' in page
 
 
 def test_search_finds_only_your_messages(signed_in, app, other_user):
@@ -436,7 +424,7 @@ def test_delete_conversation(signed_in, app, user):
     add_conversation(app, user, "c1", [("user", "Bye"), ("assistant", "OK")])
     add_conversation(app, user, "c2", [("user", "Stay")])
     page = signed_in.get("/chat/c1").text
-    assert '<details class="confirm confirm-end">' in page
+    assert '<details class="confirm-menu">' in page
     assert "Delete this conversation and its 2 messages?" in page
     response = signed_in.post("/chat/c1/delete")
     assert response.status_code == 303

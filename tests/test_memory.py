@@ -168,7 +168,7 @@ def test_active_search_answers_with_the_results_fragment(signed_in, app, user):
 
 def test_search_form_works_without_javascript(signed_in):
     page = signed_in.get("/memory").text
-    assert '<form class="toolbar" method="get" action="/memory"' in page
+    assert '<form class="search-bar" method="get" action="/memory"' in page
     assert 'hx-trigger="search, keyup delay:250ms changed"' in page
     assert 'hx-push-url="true"' in page
     assert '<button class="btn btn-secondary" type="submit">Search</button>' in page
@@ -463,7 +463,7 @@ def test_mark_used_touches_only_your_entries(app, user, other_user):
 def test_delete_asks_first(signed_in, app, user):
     memory_id = add_memory(app, user)
     page = signed_in.get("/memory").text
-    assert '<details class="confirm">' in page
+    assert '<details class="confirm-menu">' in page
     assert f'action="/memory/{memory_id}/delete"' in page
     assert "Delete this entry? Synth will forget it." in page
 

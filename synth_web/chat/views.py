@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from synth_web.chat import bp
@@ -29,10 +21,10 @@ from synth_web.htmx import is_fragment_request, render_page_or_fragment
 from synth_web.models import ChatMessage
 
 ROLE_NAMES = {"user": "You", "assistant": "Synth", "system": "System"}
-# Metadata keys that name another object, the section that shows it, a label.
+# Metadata keys that name another object: the page that shows it, and a label.
 LINKED_KEYS = (
-    ("workflow_id", "workflows", "Workflow"),
-    ("execution_id", "executions", "Run"),
+    ("workflow_id", "workflows.detail", "Workflow"),
+    ("execution_id", "executions.detail", "Run"),
 )
 EXPORTS = {"md": "text/markdown", "json": "application/json"}
 
@@ -51,26 +43,17 @@ def int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-def object_url(section: str, object_id: int) -> str:
-    """Link to /<section>/<id>: through url_for once that page exists."""
-    pattern = re.compile(rf"/{section}/<(?:\w+:)?\w+>")
-    for rule in current_app.url_map.iter_rules():
-        if pattern.fullmatch(rule.rule) and "GET" in (rule.methods or ()):
-            (argument,) = rule.arguments
-            return url_for(rule.endpoint, **{argument: object_id})
-    return f"{request.script_root}/{section}/{object_id}"
-
-
 @bp.app_template_global()
 def message_links(message: ChatMessage) -> list[tuple[str, str]]:
     """List (label, url) of the workflow or run a message's metadata names."""
     links = []
-    for key, section, label in LINKED_KEYS:
+    for key, endpoint, label in LINKED_KEYS:
         value = (message.meta or {}).get(key)
         if isinstance(value, str) and value.isdigit():
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            links.append((f"{label} #{value}", object_url(section, value)))
+            # Another person's id would answer 404 there: the page checks, not us.
+            links.append((f"{label} #{value}", url_for(endpoint, **{key: value})))
     return links
 
 
