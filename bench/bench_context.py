@@ -61,8 +61,33 @@ def make_app(database_url: str, instance: str) -> Flask:
             "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
             "SECRET_KEY": secrets.token_hex(16),
             "INSTANCE_PATH": instance,
+            # No scheduler or workers polling the database while we measure.
+            "SYNTH_BACKGROUND": "0",
         }
     )
+
+
+def timed(wsgi_app: Callable) -> Callable:
+    """Report the app's own wall and CPU time per request in Server-Timing.
+
+    HTTP time on a shared 2-core machine includes waiting for a CPU; the request
+    thread's CPU time shows what the page itself costs.
+    """
+
+    def middleware(environ: dict, start_response: Callable) -> Any:
+        wall, cpu = time.perf_counter(), time.thread_time()
+
+        def start(status: str, headers: list, exc_info: Any = None) -> Any:
+            spent = (time.perf_counter() - wall) * 1000
+            used = (time.thread_time() - cpu) * 1000
+            headers.append(
+                ("Server-Timing", f"app;dur={spent:.2f}, cpu;dur={used:.2f}")
+            )
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return middleware
 
 
 def serve(database_url: str, instance: str, ports: Any) -> None:
@@ -73,6 +98,7 @@ def serve(database_url: str, instance: str, ports: Any) -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = make_app(database_url, instance)
+    app.wsgi_app = timed(app.wsgi_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     ports.put(server.server_port)
     server.serve_forever()
@@ -84,11 +110,12 @@ class Browser:
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.timing: dict[str, float] = {}
 
     def request(
-        self, method: str, path: str, body: str | None = None, **headers: str
+        self, method: str, path: str, body: str | None = None
     ) -> tuple[int, str]:
-        """Send one request, keep its cookies and return status and body."""
+        """Send one request, keep its cookies and timing; return status and body."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -98,6 +125,10 @@ class Browser:
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
+        timing = response.headers.get("Server-Timing", "")
+        self.timing = {
+            k: float(v) for k, v in re.findall(r"(\w+);dur=([\d.]+)", timing)
+        }
         return response.status, payload
 
     def sign_in(self) -> None:
@@ -114,19 +145,21 @@ class Browser:
             raise SystemExit(f"sign-in failed with HTTP {status}")
 
 
-def time_page(browser: Browser, paths: list[str], count: int) -> list[float]:
-    """Request the paths round-robin; return each duration in milliseconds."""
+def time_page(browser: Browser, paths: list[str], count: int) -> dict[str, list[float]]:
+    """Request the paths round-robin; return HTTP, app and CPU times in ms."""
     for path in paths[:5] * 4:  # warm-up: caches, prepared statements
         browser.request("GET", path)
-    durations = []
+    times: dict[str, list[float]] = {"http": [], "app": [], "cpu": []}
     for index in range(count):
         path = paths[index % len(paths)]
         started = time.perf_counter()
         status, _ = browser.request("GET", path)
-        durations.append((time.perf_counter() - started) * 1000)
+        times["http"].append((time.perf_counter() - started) * 1000)
+        times["app"].append(browser.timing.get("app", 0.0))
+        times["cpu"].append(browser.timing.get("cpu", 0.0))
         if status != 200:
             raise SystemExit(f"{path} answered HTTP {status}")
-    return durations
+    return times
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -204,13 +237,18 @@ def captured(call: Callable[[], Any]) -> list[tuple[str, dict]]:
 
 
 def vacuum(database_url: str) -> None:
-    """VACUUM ANALYZE the two tables, as autovacuum would have by now."""
+    """VACUUM ANALYZE the two tables, as autovacuum would have by now; CHECKPOINT."""
     import psycopg
 
     url = normalize_database_url(database_url).replace("+psycopg", "")
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE memory")
         connection.execute("VACUUM ANALYZE chat_messages")
+        # Write the seeded pages out now, not during the first measured page.
+        try:
+            connection.execute("CHECKPOINT")
+        except psycopg.errors.InsufficientPrivilege:
+            pass
 
 
 def main() -> None:
@@ -256,21 +294,26 @@ def main() -> None:
     try:
         browser = Browser(ports.get(timeout=60))
         browser.sign_in()
-        print(f"\n{'page':<32} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        print(
+            f"\n{'page':<30} {'n':>4} {'HTTP p50':>9} {'HTTP p95':>9} "
+            f"{'app p50':>8} {'app p95':>8} {'CPU p50':>8}"
+        )
         worst = 0.0
         for name, paths in scenarios(browser, conversations).items():
-            durations = time_page(browser, paths, args.requests)
-            p95 = percentile(durations, 0.95)
+            times = time_page(browser, paths, args.requests)
+            p95 = percentile(times["http"], 0.95)
             worst = max(worst, p95)
             print(
-                f"{name:<32} {len(durations):>5} "
-                f"{statistics.median(durations):>8.1f} {p95:>8.1f} "
-                f"{max(durations):>8.1f}"
+                f"{name:<30} {len(times['http']):>4} "
+                f"{statistics.median(times['http']):>9.1f} {p95:>9.1f} "
+                f"{statistics.median(times['app']):>8.1f} "
+                f"{percentile(times['app'], 0.95):>8.1f} "
+                f"{statistics.median(times['cpu']):>8.1f}"
             )
     finally:
         server.terminate()
         server.join(timeout=10)
-    print(f"\nworst p95: {worst:.1f} ms (target {TARGET_P95_MS:.0f} ms)")
+    print(f"\nworst HTTP p95: {worst:.1f} ms (target {TARGET_P95_MS:.0f} ms)")
     indexed = explain(app, user_id, conversations[0])
     print("\nevery query uses an index" if indexed else "\nSEQUENTIAL SCANS FOUND")
     sys.exit(0 if indexed and worst <= TARGET_P95_MS else 1)
