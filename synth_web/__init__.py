@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
+    from synth_web.api import bp as api_bp
     from synth_web.auth import bp as auth_bp
     from synth_web.chat import bp as chat_bp
     from synth_web.connections import bp as connections_bp
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from synth_web.health import bp as health_bp
     from synth_web.hooks import bp as hooks_bp
     from synth_web.memory import bp as memory_bp
+    from synth_web.tokens import bp as tokens_bp
     from synth_web.workflows import bp as workflows_bp
 
     blueprints = (
@@ -79,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
         workflows_bp,
         memory_bp,
         chat_bp,
+        tokens_bp,
+        api_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

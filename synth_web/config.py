@@ -179,6 +179,9 @@ def engine_config() -> dict[str, Any]:
         ],
         "SYNTH_WEBHOOK_LIMIT": os.environ.get("SYNTH_WEBHOOK_LIMIT", "600 per minute"),
         "SYNTH_WEBHOOK_MAX_BYTES": env_int("SYNTH_WEBHOOK_MAX_BYTES", 1024 * 1024),
+        # The JSON API: requests per minute per token, and the largest body.
+        "SYNTH_API_LIMIT": os.environ.get("SYNTH_API_LIMIT", "600 per minute"),
+        "SYNTH_API_MAX_BYTES": env_int("SYNTH_API_MAX_BYTES", 1024 * 1024),
         # Where Slack steps and checks call the Web API; tests point it at a fake.
         "SYNTH_SLACK_API_URL": os.environ.get(
             "SYNTH_SLACK_API_URL", "https://slack.com/api"

@@ -27,10 +27,19 @@ def wants_json() -> bool:
     return request.path.startswith(("/hooks/", "/api/"))
 
 
+def wants_problem() -> bool:
+    """Tell whether the caller is an API client, answered with problem+json."""
+    return request.path.startswith("/api/")
+
+
 def render_error(status: int, detail: str | None = None) -> Response:
     """Render a full error page, or an error flash for an htmx fragment."""
     title, message = MESSAGES.get(status, ("Error", "Something went wrong."))
     message = detail or message
+    if wants_problem():
+        from synth_web.api.problems import problem_response
+
+        return problem_response(status, message)
     if wants_json():
         return make_response(jsonify({"error": f"{title}: {message}"}), status)
     if is_fragment_request():
@@ -52,7 +61,15 @@ def handle_http_error(error: HTTPException) -> Response:
     """Turn any HTTP error into our styled page."""
     status = error.code or 500
     detail = None
-    if status == 429:
+    if status == 413 and wants_problem():
+        limit = request.max_content_length or 0
+        detail = f"The body is larger than the limit of {limit // 1024} KB."
+    if status == 429 and wants_problem():
+        detail = (
+            f"Too many requests with this token (limit: {error.description}). "
+            "Wait the seconds in Retry-After, then try again."
+        )
+    elif status == 429:
         detail = (
             "You tried that too often. Wait a few minutes, then try again."
             f" (Limit: {error.description})"

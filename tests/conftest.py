@@ -20,11 +20,22 @@ from synth_web.auth.services import create_user
 from synth_web.extensions import db
 from synth_web.models import User
 
+# Fixtures of the API tests (api, other_api), shared by their modules.
+pytest_plugins = ("tests.api_support",)
+
 POSTGRES_URL = os.environ.get("SYNTH_TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("CI") or os.environ.get("SYNTH_REQUIRE_POSTGRES")
 PASSWORD = "correct horse battery"
 
-TABLES = ("chat_messages", "memory", "connections", "executions", "workflows", "users")
+TABLES = (
+    "api_tokens",
+    "chat_messages",
+    "memory",
+    "connections",
+    "executions",
+    "workflows",
+    "users",
+)
 # A fixed vault key, so tests never touch instance/vault.key unless they mean to.
 TEST_VAULT_KEY = "E0a2i4TiytL0clNONERX6bIXecFLWBq01bNbjSR6xGc="
 

@@ -17,15 +17,19 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-# Programs, not browsers, call these: they authenticate otherwise and skip CSRF.
+# Programs, not browsers, call these: they authenticate otherwise and skip CSRF
+# (webhooks by their secret URL, the API by bearer token; see test_api_auth).
 CSRF_EXEMPT = {"hooks.receive"}
+CSRF_EXEMPT_BLUEPRINTS = ("api.",)
 
 
 def post_urls(app) -> list[str]:
     return sorted(
         re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
         for rule in app.url_map.iter_rules()
-        if "POST" in rule.methods and rule.endpoint not in CSRF_EXEMPT
+        if "POST" in rule.methods
+        and rule.endpoint not in CSRF_EXEMPT
+        and not rule.endpoint.startswith(CSRF_EXEMPT_BLUEPRINTS)
     )
 
 

@@ -17,7 +17,7 @@ from synth_web.extensions import db
 from synth_web.models.search import skip_other_dialect_indexes
 from tests.conftest import base_config, postgres_database, worker_suffix
 
-MAIN_TABLES = {
+FIRST_TABLES = {
     "alembic_version",
     "users",
     "workflows",
@@ -26,6 +26,8 @@ MAIN_TABLES = {
     "memory",
     "chat_messages",
 }
+# 0004_api adds the API's tokens beside the six tables.
+MAIN_TABLES = FIRST_TABLES | {"api_tokens"}
 VAULT_TABLES = {"alembic_version", "vault_secrets"}
 BINDS = [None, "vault"]
 
@@ -67,7 +69,7 @@ def table_names(bind: str | None) -> set[str]:
     return set(inspect(db.engines[bind]).get_table_names())
 
 
-def test_upgrade_creates_the_six_tables_and_the_vault(migrated_app):
+def test_upgrade_creates_the_tables_and_the_vault(migrated_app):
     assert table_names(None) == MAIN_TABLES
     assert table_names("vault") == VAULT_TABLES
 
@@ -78,7 +80,7 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0003_memory_chat_search"]
+            assert versions.scalars().all() == ["0004_api"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])
@@ -117,7 +119,7 @@ def test_flask_db_upgrade_command(fresh_app):
 def test_a_database_made_before_the_vault_upgrades(fresh_app):
     with fresh_app.app_context():
         upgrade(revision="0001")
-        assert table_names(None) == MAIN_TABLES
+        assert table_names(None) == FIRST_TABLES
         assert table_names("vault") == {"alembic_version"}
         upgrade()
         assert table_names("vault") == VAULT_TABLES
@@ -132,3 +134,19 @@ def test_trigram_indexes_only_on_postgresql(migrated_app):
         assert trigram <= names
     else:
         assert not trigram & names
+
+
+def test_api_migration_adds_tokens_and_message_keys(migrated_app):
+    engine = db.engines[None]
+    columns = {c["name"] for c in inspect(engine).get_columns("chat_messages")}
+    assert "idempotency_key" in columns
+    indexes = {i["name"]: i for i in inspect(engine).get_indexes("chat_messages")}
+    key_index = indexes["uq_chat_messages_user_idempotency"]
+    assert key_index["unique"]
+    assert key_index["column_names"] == ["user_id", "idempotency_key"]
+    downgrade(revision="0003_memory_chat_search")
+    assert "api_tokens" not in table_names(None)
+    columns = {c["name"] for c in inspect(engine).get_columns("chat_messages")}
+    assert "idempotency_key" not in columns
+    upgrade()
+    assert "api_tokens" in table_names(None)

@@ -51,7 +51,7 @@ def test_json_webhook_starts_a_run(app, client, hook):
     assert response.status_code == 202
     body = response.get_json()
     assert set(body) == {"execution_id", "status", "status_url"}
-    assert body["status_url"].endswith(f"/executions/{body['execution_id']}/status")
+    assert body["status_url"].endswith(f"/api/v1/executions/{body['execution_id']}")
     execution = wait_finished(app, body["execution_id"])
     assert execution.status == "success", execution.error_log
     assert execution.trigger_type == "webhook"

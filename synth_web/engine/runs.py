@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
 from synth_web.models import FINISHED_STATUSES, Execution, Workflow, utcnow
 
@@ -101,11 +102,18 @@ def _write(statement: Any, conn: Connection | None, returning: bool = False) -> 
 
 
 def claim(execution_id: int, conn: Connection | None = None) -> bool:
-    """Atomically move a queued run to running; only one caller ever wins."""
+    """Atomically move a queued run to running; only one caller ever wins.
+
+    Runs reported by outside engines are never claimed: they run elsewhere.
+    """
     now = utcnow()
     statement = (
         update(Execution)
-        .where(Execution.id == execution_id, Execution.status == "queued")
+        .where(
+            Execution.id == execution_id,
+            Execution.status == "queued",
+            Execution.trigger_type != EXTERNAL,
+        )
         .values(status="running", started_at=now, heartbeat_at=now)
     )
     return _write(statement, conn) == 1
@@ -193,10 +201,16 @@ def cancel(execution: Execution, by: str) -> bool:
 
 
 def retry(execution: Execution) -> tuple[Execution, bool]:
-    """Queue a new run of the same workflow with the same trigger payload."""
+    """Queue a new run of the same workflow with the same trigger payload.
+
+    Retrying a run an outside engine reported runs the workflow here, by hand.
+    """
     meta = {"retry_of": execution.id}
     trigger = execution.meta.get("trigger") if isinstance(execution.meta, dict) else {}
-    return enqueue(execution.workflow, execution.trigger_type, trigger, meta=meta)
+    kind = execution.trigger_type
+    if kind == EXTERNAL:
+        kind, trigger = "manual", {}
+    return enqueue(execution.workflow, kind, trigger, meta=meta)
 
 
 def heartbeat(execution_ids: list[int]) -> None:
@@ -229,8 +243,13 @@ def sweep_stale(stale_after: timedelta, now: datetime | None = None) -> int:
 
 
 def queued_ids(older_than: datetime | None = None, limit: int = 500) -> list[int]:
-    """Return the oldest queued runs, optionally only those queued before a time."""
-    query = select(Execution.id).where(Execution.status == "queued")
+    """Return the oldest queued runs, optionally only those queued before a time.
+
+    Runs queued by outside engines are theirs to run, never recovered here.
+    """
+    query = select(Execution.id).where(
+        Execution.status == "queued", Execution.trigger_type != EXTERNAL
+    )
     if older_than is not None:
         query = query.where(Execution.created_at < older_than)
     return list(db.session.scalars(query.order_by(Execution.id).limit(limit)))

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 TRIGGER_TYPES = ("manual", "schedule", "webhook", "app_event")
+# Runs that an outside engine (n8n, Pipedream, a script) executed and reported
+# through the API: Synth records them and never runs them itself.
+EXTERNAL = "external"
+RUN_TRIGGER_TYPES = (*TRIGGER_TYPES, EXTERNAL)
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 

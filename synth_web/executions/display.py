@@ -205,4 +205,5 @@ def trigger_words(trigger_type: str) -> str:
         "schedule": "Schedule",
         "webhook": "Webhook",
         "app_event": "App event",
+        "external": "Outside engine",
     }.get(trigger_type, trigger_type.replace("_", " ").capitalize())

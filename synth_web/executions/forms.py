@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
-from synth_web.engine.triggers import TRIGGER_TYPES
+from synth_web.engine.triggers import RUN_TRIGGER_TYPES
 from synth_web.executions.display import trigger_words
 from synth_web.executions.listing import Filters
 from synth_web.models import EXECUTION_STATUSES
@@ -70,7 +70,9 @@ class FilterForm(FlaskForm):
         "Trigger",
         id="filter-trigger",
         noun="trigger",
-        choices=choices("Any trigger", [(t, trigger_words(t)) for t in TRIGGER_TYPES]),
+        choices=choices(
+            "Any trigger", [(t, trigger_words(t)) for t in RUN_TRIGGER_TYPES]
+        ),
     )
     date_from = DayField("From", name="from", id="filter-from", validators=[Optional()])
     date_to = DayField("To", name="to", id="filter-to", validators=[Optional()])

@@ -36,10 +36,8 @@ def problem(status: int, message: str, **extra: object) -> ResponseReturnValue:
 
 
 def status_url(execution_id: int) -> str:
-    """Where the caller can follow the run it started."""
-    if "executions.status" in current_app.view_functions:
-        return url_for("executions.status", execution_id=execution_id, _external=True)
-    return f"{request.url_root}executions/{execution_id}/status"
+    """Where the caller can follow the run it started: the API, with a token."""
+    return url_for("api.get_execution", execution_id=execution_id, _external=True)
 
 
 @bp.route("/hooks/<token>", methods=["POST"])

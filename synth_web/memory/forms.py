@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -16,9 +15,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import NumberInput
 
+from synth_web.memory.services import MAX_CONTENT, content_problem
 from synth_web.models import CONTEXT_TYPES
-
-MAX_CONTENT = 20_000
 
 
 def type_label(context_type: str) -> str:
@@ -33,16 +31,9 @@ def clean_text(value: str | None) -> str | None:
 
 def json_parses(_form: FlaskForm, field: TextAreaField) -> None:
     """Refuse content that starts like JSON but does not parse as JSON."""
-    text = field.data or ""
-    if not text.startswith(("{", "[")):
-        return
-    try:
-        json.loads(text)
-    except ValueError as exc:
-        raise ValidationError(
-            f"This looks like JSON but does not parse: {exc}. Fix it, or start "
-            "the text with a word if it is not meant to be JSON."
-        ) from exc
+    problem = content_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 class RelevanceField(FloatField):

@@ -11,6 +11,7 @@ opening the memory page touched it, every entry would look fresh and the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from synth_web.models import CONTEXT_TYPES, Memory, utcnow
 from synth_web.textsearch import like_pattern
 
 PER_PAGE = 25
+MAX_CONTENT = 20_000
 # Counting stops here: "1,000+ entries" is as useful as an exact 100,000 and
 # costs a fraction of it. Searches are not counted at all: finding every match
 # costs more than the page itself, and the page says whether there are more.
@@ -63,6 +65,20 @@ class MemoryPage:
         if args.get("page") == 1:
             args["page"] = None
         return {key: value for key, value in args.items() if value is not None}
+
+
+def content_problem(text: str) -> str | None:
+    """Explain why content cannot be stored, or return None: JSON must parse."""
+    if not text.startswith(("{", "[")):
+        return None
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        return (
+            f"This looks like JSON but does not parse: {exc}. Fix it, or start "
+            "the text with a word if it is not meant to be JSON."
+        )
+    return None
 
 
 def filtered(user_id: int, context_type: str | None, q: str | None) -> Select:
@@ -173,12 +189,18 @@ def create_memory(
 
 
 def update_memory(
-    entry: Memory, context_type: str, content: str, relevance_score: float
+    entry: Memory,
+    context_type: str,
+    content: str,
+    relevance_score: float,
+    meta: dict[str, Any] | None = None,
 ) -> Memory:
-    """Change an entry's type, content and relevance."""
+    """Change an entry's type, content and relevance (and metadata, if given)."""
     entry.context_type = context_type
     entry.content = content
     entry.relevance_score = relevance_score
+    if meta is not None:
+        entry.meta = meta
     db.session.commit()
     return entry
 

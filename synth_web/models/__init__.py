@@ -1,5 +1,6 @@
-"""The six tables of Synth, one module each."""
+"""The six tables of Synth, and the API's tokens, one module each."""
 
+from synth_web.models.api_token import TOKEN_SCOPES, ApiToken
 from synth_web.models.chat import CHAT_ROLES, ChatMessage
 from synth_web.models.connection import CONNECTION_STATUSES, Connection
 from synth_web.models.execution import (
@@ -13,6 +14,8 @@ from synth_web.models.user import User
 from synth_web.models.workflow import WORKFLOW_STATUSES, Workflow
 
 __all__ = [
+    "ApiToken",
+    "TOKEN_SCOPES",
     "CHAT_ROLES",
     "CONNECTION_STATUSES",
     "CONTEXT_TYPES",

@@ -30,6 +30,14 @@ class ChatMessage(db.Model):
         ),
         Index("ix_chat_messages_user_created", "user_id", "created_at"),
         trigram_index("ix_chat_messages_content_trgm", "content"),
+        # An Idempotency-Key sent with an appended message: a repeat finds the
+        # first message instead of adding a second (NULLs never clash).
+        Index(
+            "uq_chat_messages_user_idempotency",
+            "user_id",
+            "idempotency_key",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +47,7 @@ class ChatMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     conversation_id: Mapped[str] = mapped_column(String(64))
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
 
     def __repr__(self) -> str:
         return f"<ChatMessage {self.id} {self.role}>"

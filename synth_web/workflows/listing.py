@@ -8,7 +8,17 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, cast, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONPATH
 from sqlalchemy.orm import load_only
 from werkzeug.datastructures import MultiDict
@@ -103,8 +113,11 @@ def uses_app(app_key: str) -> ColumnElement[bool]:
             cast(literal("$[*] ? (@.type starts with $prefix)"), JSONPATH),
             func.jsonb_build_object("prefix", prefix),
         )
-    steps = func.json_each(Workflow.actions).table_valued("value")
-    step_type = func.json_extract(steps.c.value, "$.type")
+    steps = func.json_each(Workflow.actions).table_valued("value", "type")
+    # A draft's steps may be any JSON, and json_extract fails on a bare string:
+    # only objects are read.
+    objects = case((steps.c.type == "object", steps.c.value))
+    step_type = func.json_extract(objects, "$.type")
     return exists(
         select(1)
         .select_from(steps)

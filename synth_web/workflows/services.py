@@ -34,6 +34,13 @@ def current_problems(workflow: Workflow) -> list[Problem]:
     return workflow_problems(workflow, connection_statuses(workflow.user_id))
 
 
+def definition_problems(user_id: int, definition: dict[str, Any]) -> list[Problem]:
+    """Return the problems a definition would have if this person saved it."""
+    probe = Workflow(user_id=user_id)
+    probe.apply_definition(definition)
+    return current_problems(probe)
+
+
 def remember_sources(workflow: Workflow, sources: Mapping[str, str]) -> None:
     """Keep the JSON texts as typed, so the editor shows them the same way."""
     workflow.meta = {**(workflow.meta or {}), "source": dict(sources)}

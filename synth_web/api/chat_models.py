@@ -1,0 +1,111 @@
+"""What the chat and context endpoints accept and answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from synth_web.api.common import PageQuery, Strict, unset
+from synth_web.api.memory_models import ContextType, MemoryOut
+from synth_web.models import ChatMessage
+
+CONVERSATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+MAX_MESSAGE = 100_000
+
+
+class MessageCreate(Strict):
+    """A message to add to a conversation."""
+
+    role: Literal["user", "assistant", "system"]
+    content: str = Field(min_length=1, max_length=MAX_MESSAGE)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class IdempotencyHeaders(BaseModel):
+    """An optional key that makes sending the same message twice store it once."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    idempotency_key: str = unset(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Send the same key again to get the first message back "
+        "(200, Idempotent-Replayed: true) instead of a second one.",
+    )
+
+
+class MessageOut(BaseModel):
+    """One message of a conversation."""
+
+    id: int
+    conversation_id: str
+    role: Literal["user", "assistant", "system"]
+    content: str
+    metadata: dict[str, Any]
+    created_at: datetime
+
+
+class MessageList(BaseModel):
+    """One page of a conversation's messages, oldest first."""
+
+    data: list[MessageOut]
+    next_cursor: str | None
+
+
+class ConversationOut(BaseModel):
+    """A conversation: its messages share a conversation_id."""
+
+    conversation_id: str
+    title: str = Field(description="From the first thing the person said.")
+    message_count: int
+    started_at: datetime
+    last_message_at: datetime
+
+
+class ConversationList(BaseModel):
+    """One page of conversations, most recent activity first."""
+
+    data: list[ConversationOut]
+    next_cursor: str | None
+
+
+class ContextQuery(BaseModel):
+    """What the assistant needs before it answers."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    conversation_id: str | None = Field(
+        None, max_length=64, description="The conversation to read the end of."
+    )
+    limit: int = Field(20, ge=1, le=100, description="Recent messages, at most.")
+    memory_limit: int = Field(10, ge=0, le=50, description="Memory entries, at most.")
+    context_type: ContextType | None = Field(
+        None, description="Only memory of this type."
+    )
+
+
+class ContextOut(BaseModel):
+    """The end of a conversation and the memory most worth keeping in mind."""
+
+    conversation_id: str | None
+    messages: list[MessageOut] = Field(description="Oldest first.")
+    memory: list[MemoryOut] = Field(description="Most relevant first.")
+
+
+class MessagesQuery(PageQuery):
+    """A page of a conversation, oldest first."""
+
+
+def message_out(message: ChatMessage) -> MessageOut:
+    """Describe a message for the API."""
+    return MessageOut(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        role=message.role,
+        content=message.content,
+        metadata=message.meta if isinstance(message.meta, dict) else {},
+        created_at=message.created_at,
+    )

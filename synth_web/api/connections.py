@@ -1,0 +1,112 @@
+"""Connection endpoints: metadata and status only. Secrets never leave the vault."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from flask_login import current_user
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from synth_web.api import bp
+from synth_web.api.common import ID, PageQuery, Strict
+from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.spec import route
+from synth_web.connections.listing import app_label
+from synth_web.connections.services import get_connection_or_404, toggle_connection
+from synth_web.extensions import db
+from synth_web.models import Connection
+
+TAG = "connections"
+ONE = f"/connections/<{ID}:connection_id>"
+# The only parts of a connection's metadata the API shows: none is a secret.
+SHOWN_META = ("settings", "facts", "last_error")
+
+
+class ConnectionQuery(PageQuery):
+    """Filters of the connection list."""
+
+    status: Literal["active", "inactive"] | None = None
+
+
+class ConnectionOut(BaseModel):
+    """A connected app: which one, whether it is on, when it was last checked."""
+
+    id: int
+    app_name: str
+    app_label: str
+    status: Literal["active", "inactive"]
+    connection_type: str
+    created_at: datetime
+    last_verified_at: datetime | None
+    settings: dict[str, Any] = Field(description="Non-secret settings, like a host.")
+    facts: dict[str, Any] | None = Field(description="What the last check learned.")
+    last_error: dict[str, Any] | None = Field(description="Why the last check failed.")
+
+
+class ConnectionList(BaseModel):
+    """One page of connections, oldest first."""
+
+    data: list[ConnectionOut]
+    next_cursor: str | None
+
+
+class ConnectionStatus(Strict):
+    """Switch a connection on or off."""
+
+    status: Literal["active", "inactive"]
+
+
+def connection_out(connection: Connection) -> ConnectionOut:
+    """Describe a connection without anything secret."""
+    meta = connection.meta if isinstance(connection.meta, dict) else {}
+    shown = {key: meta.get(key) for key in SHOWN_META}
+    return ConnectionOut(
+        id=connection.id,
+        app_name=connection.app_name,
+        app_label=app_label(connection.app_name),
+        status=connection.status,
+        connection_type=connection.connection_type,
+        created_at=connection.created_at,
+        last_verified_at=connection.last_verified_at,
+        settings=shown["settings"] if isinstance(shown["settings"], dict) else {},
+        facts=shown["facts"] if isinstance(shown["facts"], dict) else None,
+        last_error=shown["last_error"]
+        if isinstance(shown["last_error"], dict)
+        else None,
+    )
+
+
+@route(bp, "/connections", "GET", out=ConnectionList, tag=TAG)
+def list_connections(query: ConnectionQuery) -> ConnectionList:
+    """List your connections (metadata only, never a secret)."""
+    statement = select(Connection).where(Connection.user_id == current_user.id)
+    if query.status:
+        statement = statement.where(Connection.status == query.status)
+    if query.cursor:
+        (after,) = decode_cursor(query.cursor, "connections", [int])
+        statement = statement.where(Connection.id > after)
+    rows = list(
+        db.session.scalars(statement.order_by(Connection.id).limit(query.limit + 1))
+    )
+    rows, more = split_page(rows, query.limit)
+    return ConnectionList(
+        data=[connection_out(c) for c in rows],
+        next_cursor=encode_cursor("connections", rows[-1].id) if more else None,
+    )
+
+
+@route(bp, ONE, "GET", out=ConnectionOut, tag=TAG)
+def get_connection(connection_id: int) -> ConnectionOut:
+    """Get one connection (metadata only, never a secret)."""
+    return connection_out(get_connection_or_404(connection_id))
+
+
+@route(bp, ONE, "PATCH", out=ConnectionOut, tag=TAG)
+def set_connection_status(connection_id: int, json: ConnectionStatus) -> ConnectionOut:
+    """Switch a connection on or off; off stops the workflows that use it."""
+    connection = get_connection_or_404(connection_id)
+    if connection.status != json.status:
+        toggle_connection(connection)
+    return connection_out(connection)

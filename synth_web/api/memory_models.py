@@ -1,0 +1,123 @@
+"""What the memory and context endpoints accept and answer."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+
+from synth_web.api.common import PageQuery, Strict, unset
+from synth_web.memory.services import MAX_CONTENT, content_problem
+from synth_web.models import Memory
+
+ContextType = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$"),
+]
+CONTEXT_TYPE_HINT = (
+    "preference, reasoning, pattern, workflow_decision, user_behavior, or another "
+    "lower-case slug."
+)
+Content = (
+    Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_CONTENT, pattern=r"\S")
+    ]
+    | dict[str, Any]
+    | list[Any]
+)
+CONTENT_HINT = (
+    "Text, or a JSON object or list (stored as its JSON text). Text that starts "
+    "with { or [ must be valid JSON."
+)
+
+
+def as_text(value: Content) -> str:
+    """Store JSON content as its text, and text trimmed."""
+    if isinstance(value, str):
+        return value.strip()
+    return json.dumps(value, ensure_ascii=False)
+
+
+def check_content(value: Content) -> Content:
+    """Refuse empty, overlong or broken-JSON content."""
+    text = as_text(value)
+    if not text:
+        raise ValueError("Write what Synth should remember.")
+    if len(text) > MAX_CONTENT:
+        raise ValueError(f"Keep it under {MAX_CONTENT:,} characters.")
+    problem = content_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+class MemoryQuery(PageQuery):
+    """Filters and order of the memory list."""
+
+    context_type: ContextType | None = None
+    q: str | None = Field(None, max_length=200, description="Text in the content.")
+    sort: Literal["created", "relevance"] = Field(
+        "created", description="Newest first, or most relevant first."
+    )
+
+
+class MemoryCreate(Strict):
+    """A new memory entry."""
+
+    context_type: ContextType = Field(description=CONTEXT_TYPE_HINT)
+    content: Content = Field(description=CONTENT_HINT)
+    relevance_score: float = Field(0.5, ge=0, le=1)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    _content = field_validator("content")(check_content)
+
+
+class MemoryUpdate(Strict):
+    """The parts of an entry to change; what is left out stays."""
+
+    context_type: ContextType = unset(description=CONTEXT_TYPE_HINT)
+    content: Content = unset(description=CONTENT_HINT)
+    relevance_score: float = unset(ge=0, le=1)
+    metadata: dict[str, Any] = unset()
+
+    _content = field_validator("content")(check_content)
+
+
+class MemoryOut(BaseModel):
+    """One memory entry."""
+
+    id: int
+    context_type: str
+    content: str
+    content_json: Any = Field(
+        None, description="The content parsed, when it is a JSON object or list."
+    )
+    relevance_score: float
+    created_at: datetime
+    last_accessed_at: datetime | None = Field(
+        description="When the assistant last read it for use (the context endpoint)."
+    )
+    metadata: dict[str, Any]
+
+
+class MemoryList(BaseModel):
+    """One page of memory entries."""
+
+    data: list[MemoryOut]
+    next_cursor: str | None
+
+
+def memory_out(entry: Memory) -> MemoryOut:
+    """Describe a memory entry for the API."""
+    return MemoryOut(
+        id=entry.id,
+        context_type=entry.context_type,
+        content=entry.content,
+        content_json=entry.content_json,
+        relevance_score=entry.relevance_score,
+        created_at=entry.created_at,
+        last_accessed_at=entry.last_accessed_at,
+        metadata=entry.meta if isinstance(entry.meta, dict) else {},
+    )
