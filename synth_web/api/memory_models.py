@@ -6,7 +6,13 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from synth_web.api.common import PageQuery, Strict, unset
 from synth_web.memory.services import MAX_CONTENT, content_problem
@@ -20,28 +26,31 @@ CONTEXT_TYPE_HINT = (
     "preference, reasoning, pattern, workflow_decision, user_behavior, or another "
     "lower-case slug."
 )
-Content = (
-    Annotated[
-        str, StringConstraints(min_length=1, max_length=MAX_CONTENT, pattern=r"\S")
+CONTENT_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "minLength": 1, "maxLength": MAX_CONTENT, "pattern": r"\S"},
+        {"type": "object"},
+        {"type": "array"},
     ]
-    | dict[str, Any]
-    | list[Any]
-)
+}
 CONTENT_HINT = (
     "Text, or a JSON object or list (stored as its JSON text). Text that starts "
     "with { or [ must be valid JSON."
 )
 
 
-def as_text(value: Content) -> str:
+def as_text(value: str | dict[str, Any] | list[Any]) -> str:
     """Store JSON content as its text, and text trimmed."""
     if isinstance(value, str):
         return value.strip()
     return json.dumps(value, ensure_ascii=False)
 
 
-def check_content(value: Content) -> Content:
-    """Refuse empty, overlong or broken-JSON content."""
+def check_content(value: Any) -> Any:
+    """Refuse content that is not text, an object or a list; or empty, overlong
+    or broken-JSON content."""
+    if not isinstance(value, str | dict | list):
+        raise ValueError("Give text, or a JSON object or list.")
     text = as_text(value)
     if not text:
         raise ValueError("Write what Synth should remember.")
@@ -51,6 +60,10 @@ def check_content(value: Content) -> Content:
     if problem:
         raise ValueError(problem)
     return value
+
+
+# One validator, so a bad value gets one message (not one per JSON type).
+Content = Annotated[Any, PlainValidator(check_content), WithJsonSchema(CONTENT_SCHEMA)]
 
 
 class MemoryQuery(PageQuery):
@@ -71,8 +84,6 @@ class MemoryCreate(Strict):
     relevance_score: float = Field(0.5, ge=0, le=1)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
-    _content = field_validator("content")(check_content)
-
 
 class MemoryUpdate(Strict):
     """The parts of an entry to change; what is left out stays."""
@@ -81,8 +92,6 @@ class MemoryUpdate(Strict):
     content: Content = unset(description=CONTENT_HINT)
     relevance_score: float = unset(ge=0, le=1)
     metadata: dict[str, Any] = unset()
-
-    _content = field_validator("content")(check_content)
 
 
 class MemoryOut(BaseModel):

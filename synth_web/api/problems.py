@@ -99,6 +99,8 @@ def invalid_input(error: ValidationError, where: str = "body") -> ApiProblem:
     errors = []
     for item in error.errors(include_url=False):
         message = FRIENDLY.get(item["type"], item["msg"])
+        if item["type"] == "value_error":
+            message = str(item["ctx"]["error"])  # our own words, unprefixed
         errors.append({"path": json_path(item["loc"]) or where, "message": message})
     count = len(errors)
     detail = f"The request has {count} invalid value{'s' if count != 1 else ''}."
