@@ -36,6 +36,49 @@ def submit_bad_json(page) -> None:
     page.get_by_role("button", name="Save workflow").click()
 
 
+NEW_TOKEN = "Planning assistant"
+APPS: list = []  # the served app, for actions that tidy the database
+
+
+def forget_new_tokens(page) -> None:
+    """Drop tokens the previous pictures made, so every picture is the same."""
+    from sqlalchemy import delete
+
+    from synth_web.models import ApiToken
+
+    with APPS[0].app_context():
+        db.session.execute(delete(ApiToken).where(ApiToken.name == NEW_TOKEN))
+        db.session.commit()
+    page.reload()
+
+
+def make_token(page) -> None:
+    """Make a token through the form, so the page shows it once."""
+    forget_new_tokens(page)
+    page.get_by_label("Name").fill(NEW_TOKEN)
+    page.get_by_label("Write", exact=False).check()
+    page.get_by_role("button", name="Make token").click()
+    page.wait_for_selector("#new-token")
+
+
+def seed_tokens(app) -> None:
+    """Give the demo account a used token and a revoked one."""
+    from datetime import timedelta
+
+    from synth_web.auth.services import find_user_by_email
+    from synth_web.models import utcnow
+    from synth_web.tokens.services import create_token
+
+    with app.app_context():
+        user = find_user_by_email(EMAIL)
+        used = create_token(user.id, "n8n", ["read", "write"]).token
+        used.last_used_at = utcnow() - timedelta(hours=2)
+        old = create_token(user.id, "Nightly report script", ["read"]).token
+        old.created_at = utcnow() - timedelta(days=40)
+        old.revoked_at = utcnow() - timedelta(days=3)
+        db.session.commit()
+
+
 # A page is a URL, or (URL, action) when something must happen before the picture.
 # Demo workflows are ids 1-12 in the order of synth_web/demo/workflows.json.
 PAGES = {
@@ -64,6 +107,8 @@ PAGES = {
     "workflow-new-bad-json": ("/workflows/new?starter=schedule_http", submit_bad_json),
     "workflow-delete": "/workflows/1/delete",
     "workflow-import": "/workflows/import",
+    "tokens": ("/account/tokens", forget_new_tokens),
+    "tokens-created": ("/account/tokens", make_token),
 }
 
 
@@ -126,6 +171,8 @@ def serve(instance: Path) -> str:
         args=["synth", "demo", "--email", EMAIL, "--password", PASSWORD]
     )
     assert result.exit_code == 0, result.output
+    seed_tokens(app)
+    APPS.append(app)
     PAGES.update(run_pages(app))
     PAGES.update(context_pages(app))
     server = make_server("127.0.0.1", 0, app, threaded=True)

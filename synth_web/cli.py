@@ -66,6 +66,33 @@ def demo_command(email: str, password: str | None, seed: int) -> None:
         click.echo(f"  password: {password}")
 
 
+@synth_cli.command("create-token")
+@click.option("--email", required=True, help="Whose token it is.")
+@click.option("--name", required=True, help="What will use it, like n8n.")
+@click.option(
+    "--scopes",
+    default="read,write",
+    show_default=True,
+    help="Comma-separated: read, write.",
+)
+def create_token_command(email: str, name: str, scopes: str) -> None:
+    """Make a personal access token for the API and print it (shown once)."""
+    from synth_web.tokens.services import create_token
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    if not name.strip() or len(name.strip()) > 100:
+        raise click.BadParameter(
+            "Give a name of 1 to 100 characters.", param_hint="--name"
+        )
+    try:
+        made = create_token(user.id, name, scopes.split(","))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scopes") from None
+    click.echo(made.secret)
+
+
 @synth_cli.command("rotate-vault-key")
 def rotate_vault_key_command() -> None:
     """Re-encrypt every vault secret under the newest key in SYNTH_VAULT_KEYS."""

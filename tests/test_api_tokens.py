@@ -138,3 +138,29 @@ class TestWithCsrf:
             data={"name": "x", "scopes": "read", "csrf_token": token},
         )
         assert made.status_code == 201
+
+
+def test_the_cli_makes_a_token(app, runner, user):
+    result = runner.invoke(
+        args=["synth", "create-token", "--email", user.email, "--name", "cron"]
+    )
+    assert result.exit_code == 0, result.output
+    secret = SECRET.search(result.output).group(0)
+    [token] = tokens(app)
+    assert (token.name, token.scopes) == ("cron", ["read", "write"])
+    assert token.token_hash == hash_token(secret)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--email", "nobody@example.com", "--name", "x"], "no account"),
+        (["--email", "ada@example.com", "--name", " "], "1 to 100"),
+        (["--email", "ada@example.com", "--name", "x", "--scopes", "admin"], "scope"),
+    ],
+)
+def test_the_cli_refuses_bad_input(app, runner, user, args, message):
+    result = runner.invoke(args=["synth", "create-token", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert tokens(app) == []

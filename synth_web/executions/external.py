@@ -80,13 +80,14 @@ def record_external_run(
     metadata: dict[str, Any] | None = None,
 ) -> Execution:
     """Store a run an outside engine executed (or is executing) of a workflow."""
+    created_at = utcnow()
     started_at, finished_at = settle_times(status, started_at, finished_at)
     execution = Execution(
         workflow_id=workflow.id,
         user_id=workflow.user_id,
         status=status,
         trigger_type=EXTERNAL,
-        created_at=utcnow(),
+        created_at=created_at,
         started_at=started_at,
         finished_at=finished_at,
         results=jsonable(results or []),
