@@ -261,3 +261,34 @@ def test_the_document_uses_the_models_that_validate(client):
     post = paths["/api/v1/conversations/{conversation_id}/messages"]["post"]
     assert {"200", "201", "409"} <= set(post["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ('{"name": "a\\u0000b", "trigger": {}, "actions": []}', "name"),
+        (
+            '{"name": "x", "trigger": {"k": ["ok", "\\u0000"]}, "actions": []}',
+            "trigger.k[1]",
+        ),
+        ('{"name": "x", "trigger": {"a\\u0000": 1}, "actions": []}', "trigger"),
+        ('{"name": "\\ud800", "trigger": {}, "actions": []}', "name"),
+    ],
+)
+def test_text_no_database_can_keep_is_422(app, api, body, path):
+    response = api.post(
+        "/workflows", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 422, path=path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/workflows?q=a%00b",
+        "/context?conversation_id=%00",
+        "/conversations/a%00/messages",
+    ],
+)
+def test_urls_with_text_no_database_can_keep_are_422(api, url):
+    assert_problem(api.get(url), 422)

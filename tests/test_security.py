@@ -15,13 +15,17 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.register",
     "health.healthz",
+    "api.openapi",
 }
 
 
-def protected_get_urls(app) -> list[str]:
+def protected_get_urls(app, blueprint: str | None = None) -> list[str]:
+    """GET URLs that need a signed-in person (or, for the API, a token)."""
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS or "GET" not in rule.methods:
+            continue
+        if rule.endpoint.startswith("api.") != (blueprint == "api"):
             continue
         path = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
         urls.append(path)
@@ -38,6 +42,15 @@ def test_every_page_but_the_public_ones_needs_sign_in(client, app):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/login?next="), url
+
+
+def test_every_api_url_needs_a_token_not_a_sign_in(client, app):
+    urls = protected_get_urls(app, blueprint="api")
+    assert "/api/v1/workflows" in urls
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert response.mimetype == "application/problem+json", url
 
 
 def test_redirect_keeps_where_you_were_going(client, user):

@@ -75,8 +75,9 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    # ASCII with \u escapes: safe whatever a caller put in a path.
     response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON
+        json.dumps(body), status=status, mimetype=PROBLEM_JSON
     )
     for name, value in (headers or {}).items():
         response.headers[name] = value
