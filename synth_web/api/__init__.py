@@ -4,7 +4,7 @@ No CSRF (no cookies are trusted here), no session (a signed-in browser is not
 authorised), a rate limit per token and a body size limit of its own.
 """
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Response, current_app
 
 from synth_web.api.auth import (
     authenticate,
@@ -29,7 +29,7 @@ bp.add_url_rule("/openapi.json", "openapi", public(serve_document))
 
 
 @bp.app_errorhandler(ApiProblem)
-def answer_problem(problem: ApiProblem):  # noqa: ANN201 - a Flask response
+def answer_problem(problem: ApiProblem) -> Response:
     """Answer an API problem as problem+json."""
     return problem.response()
 
