@@ -92,7 +92,8 @@ def make_workflow(
         trigger_type=spec["trigger"]["type"],
         created_at=created,
         updated_at=created + timedelta(days=rng.randint(0, 30)),
-        meta={"demo": True},
+        # Switched on now: schedules wait for their next fire time, no catch-up run.
+        meta={"demo": True, "activated_at": now.isoformat()},
     )
 
 
