@@ -494,3 +494,36 @@ def test_signed_out_people_are_sent_to_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+# ---------- Figures kept for a few seconds ----------
+
+
+def test_figures_are_reused_for_a_few_seconds_then_recomputed(
+    app, user, signed_in, monkeypatch
+):
+    app.config["SYNTH_DASHBOARD_CACHE_SECONDS"] = 30
+    workflow_id = add_workflow(app, user.id)
+    add_run(app, workflow_id, user.id, created_at=NOW - timedelta(hours=1))
+    clock = [NOW]
+    monkeypatch.setattr(views, "utcnow", lambda: clock[0])
+    assert stat(signed_in.get("/dashboard").text, "Runs · 24 h") == "1"
+
+    add_run(app, workflow_id, user.id, created_at=NOW - timedelta(minutes=1))
+    clock[0] = NOW + timedelta(seconds=30)
+    html = signed_in.get("/dashboard").text
+    assert stat(html, "Runs · 24 h") == "1"
+    assert "figures as of 12:00:00" in html  # taken at NOW, 30 s ago
+    clock[0] = NOW + timedelta(seconds=31)
+    assert stat(signed_in.get("/dashboard").text, "Runs · 24 h") == "2"
+
+
+def test_figures_are_never_shared_between_people(app, user, other_user, monkeypatch):
+    app.config["SYNTH_DASHBOARD_CACHE_SECONDS"] = 30
+    add_run(app, add_workflow(app, other_user.id), other_user.id, created_at=NOW)
+    with app.app_context():
+        theirs = build_dashboard(other_user.id, NOW, KOLKATA)
+        add_workflow(app, user.id)
+        mine = build_dashboard(user.id, NOW, KOLKATA)
+    assert theirs.runs.last_24h == 1
+    assert mine.runs.last_24h == 0

@@ -20,6 +20,7 @@ from synth_web.dashboard.figures import (
     run_summary,
     turn_off_jit,
 )
+from synth_web.dashboard.memo import Figures, remembered
 from synth_web.executions.listing import RunRow, row_query, to_rows
 from synth_web.extensions import db
 from synth_web.models import ChatMessage, Connection, Execution, Memory, Workflow
@@ -46,6 +47,8 @@ class Dashboard:
     active_workflows: int = 0
     runs: RunSummary = field(default_factory=RunSummary)
     median: timedelta | None = None
+    # When the run figures were computed: `now`, or a few seconds before it.
+    as_of: datetime | None = None
     running: list[RunRow] = field(default_factory=list)
     running_total: int = 0
     failures: list[RunRow] = field(default_factory=list)
@@ -149,6 +152,13 @@ def running_block(user_id: int) -> tuple[list[RunRow], int]:
     return rows, total
 
 
+def run_figures(user_id: int, now: datetime, zone: ZoneInfo) -> Figures:
+    """Compute the windowed run counts, the chart's days and the median."""
+    runs = run_summary(user_id, now, zone)
+    median = median_run_time(user_id, now) if runs.finished_7d else None
+    return Figures(now, runs, median)
+
+
 def build_dashboard(user_id: int, now: datetime, zone: ZoneInfo) -> Dashboard:
     """Gather everything the dashboard shows for a person at a moment."""
     turn_off_jit()
@@ -164,9 +174,10 @@ def build_dashboard(user_id: int, now: datetime, zone: ZoneInfo) -> Dashboard:
     )
     if board.is_new:
         return board
-    board.runs = run_summary(user_id, now, zone)
-    if board.runs.finished_7d:
-        board.median = median_run_time(user_id, now)
+    figures = remembered(
+        (user_id, zone.key), now, lambda: run_figures(user_id, now, zone)
+    )
+    board.runs, board.median, board.as_of = figures.runs, figures.median, figures.as_of
     board.running, board.running_total = running_block(user_id)
     board.failures = recent_failures(user_id)
     return board

@@ -25,6 +25,7 @@ def index() -> Response:
     now, zone = utcnow(), user_zone()
     board = build_dashboard(current_user.id, now, zone)
     days = board.runs.days
+    taken = board.as_of or now
     return render_page_or_fragment(
         "dashboard/index.html",
         "dashboard/_view.html",
@@ -32,7 +33,7 @@ def index() -> Response:
         links=card_links(now, zone),
         chart=build_chart(days, [day_url(d.day) for d in days]) if days else None,
         starters=STARTERS,
-        since={"day": now - DAY, "week": now - WEEK},
+        since={"day": taken - DAY, "week": taken - WEEK},
     )
 
 
