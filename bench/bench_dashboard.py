@@ -7,7 +7,9 @@ Seeds a fresh PostgreSQL database with bench/seed.py (1,000,000 executions over 
 days, 500,000 of them the demo account's; --reuse keeps an already seeded one),
 serves it with gunicorn (runs only enqueued, so the demo's queued and running runs
 stay live) and times sequential GETs of /dashboard and of the live block
-/dashboard/running. Then it runs every query the dashboard makes under
+/dashboard/running: once as configured by default (each process keeps a person's
+figures 30 s) and once with SYNTH_DASHBOARD_CACHE_SECONDS=0, every request
+computing them. Then it runs every query the dashboard makes under
 EXPLAIN (ANALYZE, BUFFERS) and prints which index each one reads, and with
 --explain the whole plans.
 """
@@ -35,6 +37,7 @@ from common import (
 from sqlalchemy import event
 
 EMAIL = "demo@example.com"
+SCAN = r"((?:Index Only |Index |Seq |Bitmap Heap )Scan(?: Backward)?(?: using \w+)?)"
 
 
 def seed(url: str, count: int) -> None:
@@ -118,7 +121,7 @@ def plan_rows(plans: list[tuple[str, Any, str]]) -> list[dict[str, Any]]:
         scans = sorted(
             set(
                 re.findall(
-                    r"((?:Index Only |Index |Seq |Bitmap Heap )Scan(?: using \w+)?)",
+                    SCAN,
                     plan,
                 )
             )
@@ -151,12 +154,19 @@ def main() -> None:
     url = args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
     if not args.reuse:
         seed(url, args.executions)
-    env = bench_env(url, temp_instance(), SYNTH_EXECUTOR="external")
-    server = Server(env)
-    try:
-        rows = timings(server.url, args.count)
-    finally:
-        server.stop()
+    rows = []
+    for seconds, mode in (("30", "figures kept 30 s"), ("0", "computed every time")):
+        env = bench_env(
+            url,
+            temp_instance(),
+            SYNTH_EXECUTOR="external",
+            SYNTH_DASHBOARD_CACHE_SECONDS=seconds,
+        )
+        server = Server(env)
+        try:
+            rows += [{"mode": mode, **row} for row in timings(server.url, args.count)]
+        finally:
+            server.stop()
     plans = dashboard_queries(url)
     with open("/proc/loadavg") as loadavg:
         load = loadavg.read().split()[:3]
