@@ -154,6 +154,7 @@ def running_block(user_id: int) -> tuple[list[RunRow], int]:
 
 def run_figures(user_id: int, now: datetime, zone: ZoneInfo) -> Figures:
     """Compute the windowed run counts, the chart's days and the median."""
+    turn_off_jit()
     runs = run_summary(user_id, now, zone)
     median = median_run_time(user_id, now) if runs.finished_7d else None
     return Figures(now, runs, median)
@@ -161,7 +162,6 @@ def run_figures(user_id: int, now: datetime, zone: ZoneInfo) -> Figures:
 
 def build_dashboard(user_id: int, now: datetime, zone: ZoneInfo) -> Dashboard:
     """Gather everything the dashboard shows for a person at a moment."""
-    turn_off_jit()
     workflows, active = workflow_counts(user_id)
     connections, attention = connections_to_check(user_id)
     board = Dashboard(
