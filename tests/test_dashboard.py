@@ -13,7 +13,7 @@ import pytest
 from flask import Blueprint
 from sqlalchemy import update
 
-from synth_web.dashboard import views
+from synth_web.dashboard import memo, views
 from synth_web.dashboard.chart import build_chart, nice_step
 from synth_web.dashboard.figures import (
     DayCount,
@@ -499,9 +499,21 @@ def test_signed_out_people_are_sent_to_sign_in(client, path):
 # ---------- Figures kept for a few seconds ----------
 
 
-def test_figures_are_reused_for_a_few_seconds_then_recomputed(
+def test_quick_figures_are_never_kept(app, user, signed_in, frozen, monkeypatch):
+    monkeypatch.setattr(memo, "SLOW_SECONDS", 5)
+    workflow_id = add_workflow(app, user.id)
+    add_run(app, workflow_id, user.id, created_at=NOW - timedelta(hours=1))
+    assert stat(signed_in.get("/dashboard").text, "Runs · 24 h") == "1"
+    add_run(app, workflow_id, user.id, created_at=NOW - timedelta(minutes=1))
+    html = signed_in.get("/dashboard").text
+    assert stat(html, "Runs · 24 h") == "2"
+    assert "figures as of" not in html
+
+
+def test_slow_figures_are_kept_for_a_few_seconds_then_recomputed(
     app, user, signed_in, monkeypatch
 ):
+    monkeypatch.setattr(memo, "SLOW_SECONDS", 0)
     app.config["SYNTH_DASHBOARD_CACHE_SECONDS"] = 30
     workflow_id = add_workflow(app, user.id)
     add_run(app, workflow_id, user.id, created_at=NOW - timedelta(hours=1))
@@ -519,6 +531,7 @@ def test_figures_are_reused_for_a_few_seconds_then_recomputed(
 
 
 def test_figures_are_never_shared_between_people(app, user, other_user, monkeypatch):
+    monkeypatch.setattr(memo, "SLOW_SECONDS", 0)
     app.config["SYNTH_DASHBOARD_CACHE_SECONDS"] = 30
     add_run(app, add_workflow(app, other_user.id), other_user.id, created_at=NOW)
     with app.app_context():

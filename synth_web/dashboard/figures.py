@@ -13,11 +13,12 @@ Definitions (the README repeats them):
   their time is when someone stopped them, not how long the work takes).
 - The chart's 14 days are calendar days in the person's time zone, today included.
 
-Every count, the chart's included, comes from one pass over the index
-(user_id, status, created_at, started_at, finished_at): a row's slot between the
-window edges is a CASE on `created_at`, grouped with its status, and Python adds
-the slots up. The edges are UTC instants computed here with zoneinfo, so both
-databases agree and days of 23 or 25 hours (clock changes) come out right.
+Every count, the chart's included, comes from one statement: the window edges
+(the chart's local midnights and the first instants of the 24-hour and 7-day
+windows) cut time into slots, the database counts each (slot, status) range on the
+index (user_id, status, created_at, ...), and Python adds the slots up. The edges
+are UTC instants computed here with zoneinfo, so both databases agree and days of
+23 or 25 hours (clock changes) come out right.
 """
 
 from __future__ import annotations
@@ -26,19 +27,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    ColumnElement,
-    Interval,
-    Row,
-    case,
-    func,
-    select,
-    text,
-    type_coerce,
-)
+from sqlalchemy import Interval, ScalarSelect, func, select, text, type_coerce
 
 from synth_web.extensions import db
 from synth_web.models import Execution
@@ -142,11 +133,36 @@ def window_edges(now: datetime, zone: ZoneInfo) -> list[datetime]:
     return sorted(starts | {now - WEEK + TICK, now - DAY + TICK})
 
 
-def slot_of(edges: list[datetime]) -> ColumnElement[int]:
-    """Build the SQL expression that numbers a run's slot between the edges."""
-    # Rows start at edges[0]; slot i holds edges[i] <= created_at < edges[i + 1].
-    whens = [(Execution.created_at < edge, i) for i, edge in enumerate(edges[1:])]
-    return case(*whens, else_=len(edges) - 1)
+def slot_counts(
+    user_id: int, edges: list[datetime], now: datetime
+) -> list[ScalarSelect[int]]:
+    """Build one range count per (slot, status), slot i from edges[i] to the next.
+
+    Each is a plain count over one range of (user_id, status, created_at): an
+    index-only scan that evaluates nothing per row, so one statement of ~80 of
+    them reads the 14 days faster than grouping by a computed slot (75 ms against
+    175 ms for 500,000 runs).
+    """
+    counts = []
+    for index, start in enumerate(edges):
+        ends = (
+            Execution.created_at < edges[index + 1]
+            if index + 1 < len(edges)
+            else Execution.created_at <= now
+        )
+        for status in COUNTED:
+            counts.append(
+                select(func.count())
+                .select_from(Execution)
+                .where(
+                    Execution.user_id == user_id,
+                    Execution.status == status,
+                    Execution.created_at >= start,
+                    ends,
+                )
+                .scalar_subquery()
+            )
+    return counts
 
 
 def turn_off_jit() -> None:
@@ -162,23 +178,17 @@ def turn_off_jit() -> None:
 def run_summary(user_id: int, now: datetime, zone: ZoneInfo) -> RunSummary:
     """Count the person's runs in the 24-hour and 7-day windows and per chart day."""
     edges = window_edges(now, zone)
-    slot = slot_of(edges).label("slot")
-    rows = db.session.execute(
-        select(slot, Execution.status, func.count().label("runs"))
-        .where(
-            Execution.user_id == user_id,
-            # All statuses, named: PostgreSQL then reads one index range per status.
-            Execution.status.in_(COUNTED),
-            Execution.created_at >= edges[0],
-            Execution.created_at <= now,
-        )
-        .group_by(slot, Execution.status)
-    )
+    counts = db.session.execute(select(*slot_counts(user_id, edges, now))).one()
+    slots = [(i, status) for i in range(len(edges)) for status in COUNTED]
+    rows = [(i, status, n) for (i, status), n in zip(slots, counts, strict=True) if n]
     return summarize(rows, edges, now, zone)
 
 
 def summarize(
-    rows: Iterable[Row[Any]], edges: list[datetime], now: datetime, zone: ZoneInfo
+    rows: Iterable[tuple[int, str, int]],
+    edges: list[datetime],
+    now: datetime,
+    zone: ZoneInfo,
 ) -> RunSummary:
     """Add up (slot, status, runs) rows into the windows and the chart's days."""
     days = chart_days(now, zone)

@@ -1,15 +1,17 @@
-"""Keep a person's run figures for a few seconds, in each process.
+"""Keep a busy person's run figures for a few seconds, in each process.
 
 On a busy account the figures read hundreds of thousands of index entries (the
-7-day median cannot be added up from smaller pieces), so a process computes them
-at most once per SYNTH_DASHBOARD_CACHE_SECONDS for each person and zone, and the
-page says when they were taken. What is live stays live: running now, recent
-failures and connections are read on every request.
+7-day median cannot be added up from smaller pieces). Figures that took longer
+than SLOW_SECONDS to compute are kept for SYNTH_DASHBOARD_CACHE_SECONDS for that
+person and zone, and the page says when they were taken; quick ones are never
+kept, so most people always see exact figures. What is live stays live: running
+now, recent failures and connections are read on every request.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from flask import current_app
 from synth_web.dashboard.figures import RunSummary
 
 MAX_PEOPLE = 1024
+# Figures computed faster than this are not worth keeping.
+SLOW_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ def remembered(
     memo = current_app.extensions.setdefault("dashboard_figures", FigureMemo())
     found = memo.get(key, now, timedelta(seconds=seconds))
     if found is None:
+        began = time.perf_counter()
         found = compute()
-        memo.put(key, found)
+        if time.perf_counter() - began >= SLOW_SECONDS:
+            memo.put(key, found)
     return found

@@ -34,6 +34,7 @@ def index() -> Response:
         chart=build_chart(days, [day_url(d.day) for d in days]) if days else None,
         starters=STARTERS,
         since={"day": taken - DAY, "week": taken - WEEK},
+        now=now,
     )
 
 
