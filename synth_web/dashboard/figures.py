@@ -252,4 +252,4 @@ def median_run_time(user_id: int, now: datetime) -> timedelta | None:
         .offset((count - 1) // 2)
     ).all()
     # julianday() is a double: about 50 µs of precision, so whole milliseconds.
-    return timedelta(milliseconds=sum(round(ms) for ms in middle) / len(middle))
+    return timedelta(milliseconds=sum(round(value) for value in middle) / len(middle))
