@@ -78,7 +78,7 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0003_memory_chat_search"]
+            assert versions.scalars().all() == ["0004_dashboard"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])
