@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Blueprint
 from sqlalchemy import update
 
 from synth_web.dashboard import memo, views
@@ -22,7 +21,6 @@ from synth_web.dashboard.figures import (
     run_summary,
     window_edges,
 )
-from synth_web.dashboard.links import section_url
 from synth_web.dashboard.services import build_dashboard
 from synth_web.extensions import db
 from synth_web.models import Execution
@@ -284,16 +282,6 @@ def test_every_card_links_to_the_list_behind_it(signed_in, data, frozen):
     # Each bar opens its day of the log.
     assert 'href="/executions?from=2026-03-10&amp;to=2026-03-10"' in html
     assert html.count('class="stat card stat-link"') == 7
-
-
-def test_memory_and_chat_links_use_their_endpoints_once_they_exist(app):
-    pages = Blueprint("memory", __name__)
-    pages.add_url_rule("/remembered", "index", lambda: "")
-    app.register_blueprint(pages)
-    with app.test_request_context():
-        assert section_url("memory.index", "/memory") == "/remembered"
-        assert section_url("chat.index", "/chat") == "/chat"
-        assert section_url("chat.index", "/chat", q="x y") == "/chat?q=x+y"
 
 
 def test_the_chart_is_accessible_without_colour_or_scripts(signed_in, data, frozen):
