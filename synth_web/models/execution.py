@@ -16,7 +16,28 @@ EXECUTION_STATUSES = ("queued", "running", "success", "failure", "cancelled")
 FINISHED_STATUSES = ("success", "failure", "cancelled")
 
 
-class Execution(db.Model):
+class RunTiming:
+    """Status and timing words shared by an Execution and a lighter list row."""
+
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def is_finished(self) -> bool:
+        """Tell whether the run has reached a final status."""
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def duration_ms(self) -> int | None:
+        """Return how long the run took, or has taken so far, in milliseconds."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or utcnow()
+        return int((end - self.started_at).total_seconds() * 1000)
+
+
+class Execution(RunTiming, db.Model):
     """A run: queued, then claimed by one worker, then finished."""
 
     __tablename__ = "executions"
@@ -68,19 +89,6 @@ class Execution(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     workflow: Mapped[Workflow] = relationship(lazy="select")
-
-    @property
-    def is_finished(self) -> bool:
-        """Tell whether the run has reached a final status."""
-        return self.status in FINISHED_STATUSES
-
-    @property
-    def duration_ms(self) -> int | None:
-        """Return how long the run took, or has taken so far, in milliseconds."""
-        if self.started_at is None:
-            return None
-        end = self.finished_at or utcnow()
-        return int((end - self.started_at).total_seconds() * 1000)
 
     def __repr__(self) -> str:
         return f"<Execution {self.id} {self.status}>"
