@@ -28,6 +28,9 @@ EMAIL, PASSWORD = "demo@example.com", "demo-password-123"
 SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
 THEMES = ("light", "dark")
 ANONYMOUS = {"login": "/login", "register": "/register"}
+# A second account with nothing in it: the dashboard's first steps.
+NEW_EMAIL = "new@example.com"
+NEW_ACCOUNT = {"dashboard-empty": "/dashboard"}
 
 
 def submit_bad_json(page) -> None:
@@ -171,6 +174,11 @@ def serve(instance: Path) -> str:
         args=["synth", "demo", "--email", EMAIL, "--password", PASSWORD]
     )
     assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        args=["synth", "create-user", "--email", NEW_EMAIL, "--name", "Sam"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
     seed_tokens(app)
     APPS.append(app)
     PAGES.update(run_pages(app))
@@ -180,8 +188,8 @@ def serve(instance: Path) -> str:
     return f"http://127.0.0.1:{server.server_port}"
 
 
-def shoot(browser, base: str, pages: dict[str, str], signed_in: bool) -> None:
-    """Save a screenshot of each page in every size and theme."""
+def shoot(browser, base: str, pages: dict[str, str], email: str | None) -> None:
+    """Save a screenshot of each page in every size and theme, signed in or not."""
     for size, (width, height) in SIZES.items():
         for theme in THEMES:
             context = browser.new_context(
@@ -190,9 +198,9 @@ def shoot(browser, base: str, pages: dict[str, str], signed_in: bool) -> None:
                 viewport={"width": width, "height": height},
             )
             page = context.new_page()
-            if signed_in:
+            if email:
                 page.goto("/login")
-                page.get_by_label("Email").fill(EMAIL)
+                page.get_by_label("Email").fill(email)
                 page.get_by_label("Password").fill(PASSWORD)
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url("**/dashboard")
@@ -233,8 +241,9 @@ def main() -> None:
                 "--disable-sync",
             ],
         )
-        shoot(browser, base, pick(ANONYMOUS), signed_in=False)
-        shoot(browser, base, pick(PAGES), signed_in=True)
+        shoot(browser, base, pick(ANONYMOUS), email=None)
+        shoot(browser, base, pick(PAGES), email=EMAIL)
+        shoot(browser, base, pick(NEW_ACCOUNT), email=NEW_EMAIL)
         browser.close()
 
 

@@ -190,4 +190,6 @@ def engine_config() -> dict[str, Any]:
         # 0 accepts any TLS certificate from SMTP servers: only for local tests.
         "SYNTH_SMTP_TLS_VERIFY": env_flag("SYNTH_SMTP_TLS_VERIFY", default=True),
         "SYNTH_VERIFY_INTERVAL_HOURS": env_int("SYNTH_VERIFY_INTERVAL_HOURS", 24),
+        # How long one process reuses a person's dashboard figures (0: never).
+        "SYNTH_DASHBOARD_CACHE_SECONDS": env_int("SYNTH_DASHBOARD_CACHE_SECONDS", 30),
     }

@@ -290,8 +290,11 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI") or os.environ.get("SYNTH_REQUIRE_BROWSER"):
             raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium")
         pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The machine may be busy (two test processes, a database, a browser): give
+    # assertions about the page the same 10 s that actions get.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

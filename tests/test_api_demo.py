@@ -11,6 +11,15 @@ from tests.api_support import make_token
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "api_demo.py"
 
 
+def stat(page: str, label: str) -> str:
+    """Read the figure of a dashboard card."""
+    found = re.search(
+        rf'{re.escape(label)}</span>\s*<span class="stat-value">([^<]*)<', page
+    )
+    assert found, label
+    return found.group(1)
+
+
 def load_demo():
     spec = importlib.util.spec_from_file_location("api_demo", SCRIPT)
     module = importlib.util.module_from_spec(spec)
@@ -23,9 +32,12 @@ def test_the_demo_script_over_http_then_the_pages(app, live_server, signed_in, u
     made = load_demo().main(["--base-url", live_server, "--token", token])
 
     dashboard = signed_in.get("/dashboard").text
-    # One workflow, two runs (one run here, one reported by the "engine").
-    assert re.search(r"Workflows.{0,120}?>1<", dashboard, re.S)
-    assert re.search(r"Runs logged.{0,120}?>2<", dashboard, re.S)
+    # One workflow; two runs (one run here, one reported by the "engine");
+    # one memory entry; one conversation.
+    assert "of 1 workflow<" in dashboard
+    assert stat(dashboard, "Runs · 24 h") == "2"
+    assert stat(dashboard, "Memory entries") == "1"
+    assert stat(dashboard, "Conversations") == "1"
     workflow = signed_in.get(f"/workflows/{made['workflow_id']}").text
     assert "Greet from a script" in workflow
     assert f"/executions/{made['execution_id']}" in workflow

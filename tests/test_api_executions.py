@@ -330,7 +330,9 @@ def test_reported_runs_show_in_the_log_and_dashboard(app, api, signed_in, workfl
     filtered = signed_in.get("/executions?trigger=external").text
     assert f"/executions/{run_id}" in filtered
     dashboard = signed_in.get("/dashboard").text
-    assert "Runs logged" in dashboard
+    failures = dashboard.split("Recent failures", 1)[1]
+    assert f"/executions/{run_id}" in failures
+    assert "Upstream said no." in failures
 
 
 def test_retrying_a_reported_run_runs_it_in_synth(app, api, signed_in, workflow_id):

@@ -26,7 +26,7 @@ FIRST_TABLES = {
     "memory",
     "chat_messages",
 }
-# 0004_api adds the API's tokens beside the six tables.
+# 0005_api adds the API's tokens beside the six tables.
 MAIN_TABLES = FIRST_TABLES | {"api_tokens"}
 VAULT_TABLES = {"alembic_version", "vault_secrets"}
 BINDS = [None, "vault"]
@@ -80,7 +80,7 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0004_api"]
+            assert versions.scalars().all() == ["0005_api"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])
@@ -144,7 +144,7 @@ def test_api_migration_adds_tokens_and_message_keys(migrated_app):
     key_index = indexes["uq_chat_messages_user_idempotency"]
     assert key_index["unique"]
     assert key_index["column_names"] == ["user_id", "idempotency_key"]
-    downgrade(revision="0003_memory_chat_search")
+    downgrade(revision="0004_dashboard")
     assert "api_tokens" not in table_names(None)
     columns = {c["name"] for c in inspect(engine).get_columns("chat_messages")}
     assert "idempotency_key" not in columns

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy import tuple_
 
+from synth_web.access import owned_or_404
 from synth_web.api import bp
 from synth_web.api.common import ID
 from synth_web.api.memory_models import (
@@ -29,10 +29,7 @@ ONE = f"/memory/<{ID}:memory_id>"
 
 def get_memory_or_404(memory_id: int) -> Memory:
     """Return one of the caller's entries, or answer 404."""
-    entry = services.get_memory(current_user.id, memory_id)
-    if entry is None:
-        abort(404)
-    return entry
+    return owned_or_404(Memory, memory_id)
 
 
 @route(bp, "/memory", "GET", out=MemoryList, tag=TAG)

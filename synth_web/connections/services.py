@@ -11,11 +11,10 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import abort
-from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from synth_web.access import owned_or_404
 from synth_web.connections.listing import Usage, app_label, workflows_using
 from synth_web.engine import runs
 from synth_web.engine.apps import App, get_app
@@ -31,10 +30,7 @@ log = logging.getLogger(__name__)
 
 def get_connection_or_404(connection_id: int) -> Connection:
     """Return the signed-in person's connection, or answer 404."""
-    connection = db.session.get(Connection, connection_id)
-    if connection is None or connection.user_id != current_user.id:
-        abort(404)
-    return connection
+    return owned_or_404(Connection, connection_id)
 
 
 def find_connection(user_id: int, app_key: str) -> Connection | None:

@@ -92,7 +92,8 @@ def make_workflow(
         trigger_type=spec["trigger"]["type"],
         created_at=created,
         updated_at=created + timedelta(days=rng.randint(0, 30)),
-        meta={"demo": True},
+        # Switched on now: schedules wait for their next fire time, no catch-up run.
+        meta={"demo": True, "activated_at": now.isoformat()},
     )
 
 
@@ -136,15 +137,20 @@ def finished_run(
                 host=host.split("/")[2] if "//" in host else host
             )
             error_log = (
-                f"Step {index + 1} '{action['id']}' ({action['type']}) failed: {error}"
+                f"Step {index + 1} of {len(actions)}, `{action['id']}` "
+                f"({action['type']}) failed: {error}"
             )
         record, clock = step_record(action, status, error, clock, rng)
         results.append(record)
     finished = clock + timedelta(milliseconds=rng.randint(2, 40))
     status = "success" if outcome == "filtered" else outcome
-    meta = {"trigger_type": workflow.trigger_type, "attempt": 1, "worker": "demo"}
-    if outcome == "filtered":
-        meta["filtered"] = True
+    meta = {
+        "trigger_type": workflow.trigger_type,
+        "trigger": sample_trigger(workflow, created),
+        "worker": "demo",
+    }
+    if outcome == "filtered" and stop_at < len(actions):
+        meta.update(filtered=True, filtered_at=actions[stop_at]["id"])
     if outcome == "cancelled":
         error_log = "Cancelled by Demo Person."
     return {
@@ -160,6 +166,30 @@ def finished_run(
         "error_log": error_log,
         "meta": meta,
     }
+
+
+def sample_trigger(workflow: Workflow, created: datetime) -> dict[str, Any]:
+    """Invent the payload a run of this workflow would have started with."""
+    if workflow.trigger_type == "schedule":
+        return {
+            "fire_time": created.replace(second=0).isoformat(),
+            "cron": workflow.trigger.get("cron"),
+        }
+    if workflow.trigger_type in ("webhook", "app_event"):
+        body = {
+            "total": 80 + created.minute * 3,
+            "customer": "Ada Lovelace",
+            "type": "charge.succeeded",
+            "id": f"ch_{created.minute:02d}{created.second:02d}",
+        }
+        return {
+            "body": body,
+            "headers": {"content-type": "application/json"},
+            "query": {},
+            "method": "POST",
+            "received_at": created.isoformat(),
+        }
+    return {"started_by": "Demo Person"}
 
 
 def step_record(

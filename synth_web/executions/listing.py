@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select, tuple_
 
 from synth_web.extensions import db
-from synth_web.models import FINISHED_STATUSES, Execution, Workflow, utcnow
+from synth_web.models import Execution, Workflow
+from synth_web.models.execution import RunTiming
 
 PAGE_SIZE = 50
 ERROR_PREVIEW_CHARS = 300
@@ -57,7 +58,7 @@ class Filters:
 
 
 @dataclass
-class RunRow:
+class RunRow(RunTiming):
     """One line of a run list: only what a row shows, never the big JSON columns."""
 
     id: int
@@ -72,19 +73,6 @@ class RunRow:
     filtered: bool = False
     retry_of: int | None = None
     started_by: str | None = None
-
-    @property
-    def is_finished(self) -> bool:
-        """Tell whether the run has reached a final status."""
-        return self.status in FINISHED_STATUSES
-
-    @property
-    def duration_ms(self) -> int | None:
-        """Return how long the run took, or has taken so far, in milliseconds."""
-        if self.started_at is None:
-            return None
-        end = self.finished_at or utcnow()
-        return int((end - self.started_at).total_seconds() * 1000)
 
     @property
     def first_error_line(self) -> str | None:

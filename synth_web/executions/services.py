@@ -6,6 +6,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from synth_web.access import owned_or_404
 from synth_web.engine import runs
 from synth_web.engine.checks import workflow_problems
 from synth_web.engine.executor import dispatch
@@ -21,14 +22,7 @@ PROBLEMS_SHOWN = 3
 
 def get_execution_or_404(execution_id: int) -> Execution:
     """Return the signed-in person's execution, or answer 404."""
-    execution = db.session.scalar(
-        select(Execution).where(
-            Execution.id == execution_id, Execution.user_id == current_user.id
-        )
-    )
-    if execution is None:
-        abort(404)
-    return execution
+    return owned_or_404(Execution, execution_id)
 
 
 def live_version(execution_id: int, with_steps: bool) -> str:

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort
 from sqlalchemy import or_, select, update
 
+from synth_web.access import owned_or_404
 from synth_web.extensions import db
 from synth_web.models import TOKEN_SCOPES, ApiToken, User, utcnow
 
@@ -72,14 +72,9 @@ def list_tokens(user_id: int) -> list[ApiToken]:
     )
 
 
-def get_token_or_404(user_id: int, token_id: int) -> ApiToken:
-    """Return one of the person's tokens, or answer 404."""
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
-    )
-    if token is None:
-        abort(404)
-    return token
+def get_token_or_404(token_id: int) -> ApiToken:
+    """Return one of the signed-in person's tokens, or answer 404."""
+    return owned_or_404(ApiToken, token_id)
 
 
 def revoke_token(token: ApiToken) -> bool:

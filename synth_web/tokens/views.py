@@ -55,7 +55,7 @@ def create() -> tuple[str, int]:
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int) -> Response:
     """Revoke a token: programs using it get 401 from now on."""
-    token = get_token_or_404(current_user.id, token_id)
+    token = get_token_or_404(token_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if revoke_token(token):

@@ -6,10 +6,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import abort, url_for
-from flask_login import current_user
+from flask import url_for
 from sqlalchemy import func, select
 
+from synth_web.access import owned_or_404
 from synth_web.engine.checks import connection_statuses, workflow_problems
 from synth_web.engine.validation import Problem
 from synth_web.extensions import db
@@ -19,14 +19,7 @@ from synth_web.models.workflow import new_webhook_token
 
 def get_workflow_or_404(workflow_id: int) -> Workflow:
     """Return the signed-in person's workflow, or answer 404 for anyone else's."""
-    workflow = db.session.scalar(
-        select(Workflow).where(
-            Workflow.id == workflow_id, Workflow.user_id == current_user.id
-        )
-    )
-    if workflow is None:
-        abort(404)
-    return workflow
+    return owned_or_404(Workflow, workflow_id)
 
 
 def current_problems(workflow: Workflow) -> list[Problem]:

@@ -1,7 +1,7 @@
 """The JSON API: personal access tokens, idempotent message appends.
 
-Revision ID: 0004_api
-Revises: 0003_memory_chat_search
+Revision ID: 0005_api
+Revises: 0004_dashboard
 Create Date: 2026-11-27 09:00:00
 
 `api_tokens` holds each token's SHA-256 hash (never the token), its scopes and
@@ -15,8 +15,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = "0004_api"
-down_revision = "0003_memory_chat_search"
+revision = "0005_api"
+down_revision = "0004_dashboard"
 branch_labels = None
 depends_on = None
 
