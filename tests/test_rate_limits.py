@@ -18,7 +18,9 @@ def test_ten_failed_logins_lock_the_account(client, auth, user):
     locked = auth.login()
     assert locked.status_code == 429
     assert "Too many attempts" in locked.text
-    assert "<html" in locked.text  # a readable page, not a bare error
+    # A styled, readable page, not a bare error.
+    assert "<title>Too many attempts" in locked.text
+    assert 'class="error-page"' in locked.text and "app.css" in locked.text
 
 
 def test_other_accounts_are_not_locked(client, auth, user, other_user):

@@ -153,6 +153,21 @@ def test_404_is_a_styled_page(client):
     assert "Not found" in response.text and "<title>Not found" in response.text
 
 
+def test_unexpected_error_is_a_styled_500_without_details(app, client, auth, user):
+    def explode():
+        raise RuntimeError("secret internals: token=abc123")
+
+    app.add_url_rule("/explode", "explode", explode)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    auth.login()
+    response = client.get("/explode")
+    assert response.status_code == 500
+    assert "<title>Something broke" in response.text
+    assert 'class="error-page"' in response.text and "app.css" in response.text
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
+
+
 def test_404_on_htmx_fragment_goes_to_flashes(signed_in):
     response = signed_in.get("/no-such-page", headers={"HX-Request": "true"})
     assert response.status_code == 404
