@@ -41,14 +41,16 @@ def registered_user(app) -> SimpleNamespace:
 
 
 def go_to(page, link: str, heading: str) -> None:
-    """Follow a link of the navigation and wait for the page's heading."""
+    """Follow a link of the navigation, wait for the page and check it is clean."""
     page.get_by_role("navigation").get_by_role("link", name=link).first.click()
     expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+    page.probe.assert_clean()
 
 
 def register(page) -> None:
     page.goto("/register")
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+    page.probe.assert_clean()
     page.get_by_label("Name").fill("Ada Lovelace")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(FIRST_PASSWORD)
@@ -64,6 +66,7 @@ def connect_slack(page) -> None:
     go_to(page, "Connections", "Connections")
     page.get_by_role("link", name="Connect Slack").click()
     expect(page.get_by_role("heading", name="Connect Slack")).to_be_visible()
+    page.probe.assert_clean()
     page.get_by_label("Bot token").fill(TOKEN)
     page.get_by_role("button", name="Save Slack connection").click()
     expect(page.locator(".flash")).to_contain_text("Slack is connected.")
@@ -76,11 +79,14 @@ def connect_slack(page) -> None:
 def create_workflow_with_a_problem(page) -> None:
     go_to(page, "Workflows", "Workflows")
     page.get_by_role("link", name="Create your first workflow").click()
+    expect(page.get_by_role("heading", level=1, name="New workflow")).to_be_visible()
+    page.probe.assert_clean()
     page.get_by_label("Name").fill("Greet the team")
     page.get_by_role("link", name=re.compile("Webhook → Slack")).click()
     actions = page.get_by_label("Actions")
     expect(actions).to_have_value(re.compile("slack.post_message"))
     expect(page.get_by_label("Name")).to_have_value("Greet the team")
+    page.probe.assert_clean()
     # A reference to a step that does not exist: the validator must say so.
     broken = actions.input_value().replace("trigger.body.name", "steps.lookup.output")
     actions.fill(broken)
@@ -105,6 +111,7 @@ def fix_and_activate(page) -> None:
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("heading", level=1, name="Greet the team")).to_be_visible()
     expect(page.get_by_text("to fix before it can run")).to_have_count(0)
+    page.probe.assert_clean()
 
     status = page.locator(".page-actions .wf-status")
     expect(status.locator(".badge")).to_have_text("Inactive")
@@ -185,6 +192,7 @@ def edit_memory(page, app, memory_id: int) -> None:
 def change_password_and_sign_out(page) -> None:
     page.get_by_role("link", name=re.compile("Ada Lovelace")).first.click()
     expect(page.get_by_role("heading", level=1, name="Account")).to_be_visible()
+    page.probe.assert_clean()
     page.get_by_label("Current password").fill(FIRST_PASSWORD)
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat new password").fill(NEW_PASSWORD)
@@ -194,6 +202,7 @@ def change_password_and_sign_out(page) -> None:
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.probe.assert_clean()
     # The new password is the one that works now.
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(FIRST_PASSWORD)
@@ -202,6 +211,10 @@ def change_password_and_sign_out(page) -> None:
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
+    page.probe.assert_clean()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator(".flash")).to_contain_text("You are signed out.")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.probe.assert_clean()
 
 
