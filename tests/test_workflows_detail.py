@@ -191,3 +191,14 @@ def test_page_has_the_actions(signed_in, app, user):
     assert f'href="/workflows/{wid}/export" download hx-boost="false"' in html
     assert f'href="/workflows/{wid}/delete"' in html
     assert f'hx-post="/workflows/{wid}/toggle"' in html
+
+
+def test_run_now_is_enabled_only_without_problems(signed_in, app, user):
+    wid = add_workflow(app, user, SLACK)
+    html = signed_in.get(f"/workflows/{wid}").text
+    assert 'disabled aria-describedby="run-now-blocked">Run now</button>' in html
+    assert "Fix the problems of this workflow to run it." in html
+    connect(app, user, "slack")
+    html = signed_in.get(f"/workflows/{wid}").text
+    assert 'type="submit">Run now</button>' in html
+    assert "run-now-blocked" not in html
