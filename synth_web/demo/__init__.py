@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from synth_web.auth.services import create_user
 from synth_web.demo.connections import CONNECTIONS, add_connections
 from synth_web.demo.context import CONVERSATIONS, MEMORIES
+from synth_web.engine.templating import TemplateError, render_value
 from synth_web.extensions import db
 from synth_web.models import (
     ChatMessage,
@@ -124,6 +125,14 @@ def finished_run(
         filters = [i for i, a in enumerate(actions) if a["type"] == "core.filter"]
         stop_at = filters[0] if filters else len(actions)
     results, clock, error_log = [], started, None
+    trigger = sample_trigger(workflow, created)
+    context = {
+        "trigger": trigger,
+        "steps": {},
+        "workflow": {"id": workflow.id, "name": workflow.name},
+        "execution": {"trigger_type": workflow.trigger_type},
+        "now": started,
+    }
     for index, action in enumerate(actions[: stop_at + 1]):
         if index == stop_at and outcome == "cancelled":
             break
@@ -140,13 +149,14 @@ def finished_run(
                 f"Step {index + 1} of {len(actions)}, `{action['id']}` "
                 f"({action['type']}) failed: {error}"
             )
-        record, clock = step_record(action, status, error, clock, rng)
+        record, clock = step_record(action, status, error, clock, rng, context)
         results.append(record)
+        context["steps"][action["id"]] = {"output": record["output"]}
     finished = clock + timedelta(milliseconds=rng.randint(2, 40))
     status = "success" if outcome == "filtered" else outcome
     meta = {
         "trigger_type": workflow.trigger_type,
-        "trigger": sample_trigger(workflow, created),
+        "trigger": trigger,
         "worker": "demo",
     }
     if outcome == "filtered" and stop_at < len(actions):
@@ -198,8 +208,17 @@ def step_record(
     error: str | None,
     clock: datetime,
     rng: random.Random,
+    context: dict[str, Any],
 ) -> tuple[dict[str, Any], datetime]:
-    """Make the record a runner writes for one finished step."""
+    """Make the record a runner writes for one finished step.
+
+    The input is the step's `with` rendered against the run so far, as the
+    runner records it (the raw templates when an invented output lacks a name).
+    """
+    try:
+        given = render_value(action.get("with", {}), context)
+    except TemplateError:
+        given = action.get("with", {})
     slow = action["type"] in ("http.request", "slack.post_message", "gmail.send_email")
     duration = rng.randint(80, 1800) if slow else rng.randint(1, 12)
     finished = clock + timedelta(milliseconds=duration)
@@ -211,15 +230,17 @@ def step_record(
         "finished_at": finished.isoformat(),
         "duration_ms": duration,
         "attempts": rng.choice([1, 1, 1, 2]) if status == "success" else 3,
-        "input": action.get("with", {}),
-        "output": sample_output(action, rng) if status == "success" else None,
+        "input": given,
+        "output": sample_output(action, given, rng) if status == "success" else None,
         "error": error,
     }
     return record, finished
 
 
-def sample_output(action: dict[str, Any], rng: random.Random) -> Any:
-    """Invent a plausible output for a successful step."""
+def sample_output(
+    action: dict[str, Any], given: dict[str, Any], rng: random.Random
+) -> Any:
+    """Invent a plausible output for a successful step, given its rendered input."""
     kind = action["type"]
     if kind == "http.request":
         return {
@@ -234,18 +255,18 @@ def sample_output(action: dict[str, Any], rng: random.Random) -> Any:
             },
         }
     if kind == "core.set":
-        return {key: f"demo-{key}" for key in action["with"].get("values", {})}
+        return dict(given.get("values") or {})
     if kind == "core.filter":
         return {"passed": True}
     if kind == "slack.post_message":
         return {
             "ok": True,
-            "channel": action["with"]["channel"],
+            "channel": given["channel"],
             "ts": f"{rng.randint(1700000000, 1800000000)}.000100",
         }
     if kind == "gmail.send_email":
         return {
-            "accepted": [action["with"]["to"]],
+            "accepted": [given["to"]],
             "message_id": f"<{uuid.uuid4()}@synth>",
         }
     return {"logged": True}
