@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
@@ -37,10 +38,16 @@ def strong_password(_form: FlaskForm, field: PasswordField) -> None:
 
 def timezone_choices() -> list[tuple[str, str]]:
     """List every IANA time zone, UTC first."""
+    return list(_timezone_choices())
+
+
+@lru_cache(maxsize=1)
+def _timezone_choices() -> tuple[tuple[str, str], ...]:
+    # available_timezones() walks the tz database on disk: once per process.
     zones = sorted(
         z for z in available_timezones() if "/" in z and not z.startswith("Etc")
     )
-    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+    return (("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones))
 
 
 NAME_FIELD = dict(
