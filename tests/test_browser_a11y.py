@@ -1,0 +1,252 @@
+"""Every page passes an axe-core scan in both themes, and works from the keyboard.
+
+The pages are the ones scripts/screenshots.py renders, on the demo account it
+seeds. The scan is about markup and CSS, not the database, so it runs once, on
+SQLite, against one seeded server for the whole module.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from scripts import screenshots
+from synth_web import create_app
+from synth_web.extensions import db
+from tests.conftest import CSP_PROBE, TEST_VAULT_KEY
+
+pytestmark = pytest.mark.browser
+
+AXE_SOURCE = (
+    Path(axe_playwright_python.__file__).parent / "axe.min.js"
+).read_text(encoding="utf-8")
+# Every rule axe runs by default, and `label` (an accessible name for each form
+# control) named explicitly so nobody can switch it off by accident.
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"label": {"enabled": True}}}
+BLOCKING = {"serious", "critical"}
+THEMES = ("light", "dark")
+# Buttons fade their colours: after a theme switch, wait until they have settled,
+# or axe would measure a half-way colour.
+SETTLE = """async () => {
+  getComputedStyle(document.body).color;
+  const fading = document.getAnimations().filter((a) => a instanceof CSSTransition);
+  await Promise.all(fading.map((a) => a.finished.catch(() => null)));
+}"""
+
+
+def submit_login_with_errors(page: Any) -> None:
+    """Sign in with a wrong password, to show the form's error."""
+    page.get_by_label("Email").fill("nobody@example.com")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def submit_register_empty(page: Any) -> None:
+    """Submit the sign-up form empty, to show every field's error."""
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+
+
+Target = str | tuple[str, Callable[[Any], None]]
+ANONYMOUS: dict[str, Target] = {
+    **screenshots.ANONYMOUS,
+    "login-errors": ("/login", submit_login_with_errors),
+    "register-errors": ("/register", submit_register_empty),
+}
+# Pages found in the seeded data (see `seeded_pages`), named here for pytest.
+SEEDED = (
+    "run-success",
+    "run-failed",
+    "run-queued",
+    "run-running",
+    "run-filtered",
+    "memory-edit",
+    "chat-transcript",
+)
+SIGNED_IN = (*screenshots.PAGES, *SEEDED)
+NEW_ACCOUNT = screenshots.NEW_ACCOUNT
+
+
+def seeded_pages(app: Any) -> dict[str, str]:
+    """Find demo runs and context worth a scan, as screenshots.py does."""
+    from sqlalchemy import select
+
+    from synth_web.models import Execution
+
+    pages = {**screenshots.run_pages(app), **screenshots.context_pages(app)}
+    with app.app_context():
+        success = db.session.scalar(
+            select(Execution.id)
+            .where(Execution.status == "success")
+            .order_by(Execution.id)
+            .limit(1)
+        )
+    pages["run-success"] = f"/executions/{success}"
+    missing = set(SEEDED) - set(pages)
+    assert not missing, f"the demo data has no {missing}"
+    return pages
+
+
+@pytest.fixture(scope="module")
+def demo_server() -> Iterator[tuple[str, dict[str, str]]]:
+    """Serve the demo account on SQLite; return the URL and the seeded pages."""
+    with tempfile.TemporaryDirectory() as tmp:
+        instance = Path(tmp)
+        # No background loop: the demo's queued and running runs stay that way.
+        app = create_app(
+            {
+                "INSTANCE_PATH": str(instance),
+                "SECRET_KEY": "a11y",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'a11y.db'}",
+                "SQLALCHEMY_BINDS": {"vault": f"sqlite:///{instance / 'vault.db'}"},
+                "SYNTH_VAULT_KEYS": [TEST_VAULT_KEY],
+                "RATELIMIT_ENABLED": False,
+                "SYNTH_BACKGROUND": "0",
+            }
+        )
+        with app.app_context():
+            db.create_all()
+        runner = app.test_cli_runner()
+        email, password = screenshots.EMAIL, screenshots.PASSWORD
+        result = runner.invoke(
+            args=["synth", "demo", "--email", email, "--password", password]
+        )
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(
+            args=["synth", "create-user", "--email", screenshots.NEW_EMAIL],
+            input=f"{password}\n{password}\n",
+        )
+        assert result.exit_code == 0, result.output
+        screenshots.seed_tokens(app)
+        screenshots.APPS.append(app)  # the token pages tidy up through it
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_port}", seeded_pages(app)
+        server.shutdown()
+        thread.join(timeout=5)
+        screenshots.APPS.remove(app)
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+class Tabs:
+    """One browser tab per account (none, demo, new), opened on first use."""
+
+    def __init__(self, browser: Any, base: str) -> None:
+        self.browser, self.base = browser, base
+        self.contexts: dict[str | None, Any] = {}
+        self.pages: dict[str | None, Any] = {}
+
+    def tab(self, email: str | None) -> Any:
+        """Return the tab of this account, signed in the first time."""
+        if email not in self.pages:
+            context = self.browser.new_context(
+                base_url=self.base, viewport={"width": 1280, "height": 800}
+            )
+            context.add_init_script(CSP_PROBE)
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+            if email:
+                page.goto("/login")
+                page.get_by_label("Email").fill(email)
+                page.get_by_label("Password").fill(screenshots.PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                expect(page).to_have_url(re.compile(r"/dashboard$"))
+            self.contexts[email], self.pages[email] = context, page
+        return self.pages[email]
+
+    def close(self) -> None:
+        """Close every tab's context."""
+        for context in self.contexts.values():
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def tabs(browser: Any, demo_server: tuple[str, dict[str, str]]) -> Iterator[Tabs]:
+    """Signed-in (and anonymous) tabs on the demo server, shared by the module."""
+    tabs = Tabs(browser, demo_server[0])
+    yield tabs
+    tabs.close()
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe on the page and return its serious and critical violations."""
+    # Evaluated through the DevTools protocol, so the page's CSP (no inline
+    # scripts) does not block it the way an injected <script> tag would be.
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE)
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    return [v for v in results["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """Say what is wrong and where, one rule per paragraph."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']}"
+            f" <{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}: {node.get('failureSummary', '')}".rstrip())
+    return "\n".join(lines)
+
+
+def scan(page: Any, url: str, action: Callable[[Any], None] | None) -> None:
+    """Open a page and assert axe finds nothing serious in either theme."""
+    response = page.goto(url)
+    assert response is not None
+    if action:
+        action(page)
+    page.wait_for_load_state("networkidle")
+    failures = []
+    for theme in THEMES:
+        # The stylesheet follows prefers-color-scheme; switching it restyles
+        # the page in place, so one load serves both scans.
+        page.emulate_media(color_scheme=theme)
+        page.evaluate(SETTLE)
+        found = axe_violations(page)
+        if found:
+            failures.append(f"--- {theme} theme, {page.url}\n{describe(found)}")
+    page.emulate_media(color_scheme=None)
+    assert not failures, "axe found serious problems:\n" + "\n".join(failures)
+
+
+def target_of(pages: dict[str, Target], name: str) -> tuple[str, Any]:
+    """Split a screenshots.py page into its URL and its action."""
+    target = pages[name]
+    return target if isinstance(target, tuple) else (target, None)
+
+
+@pytest.mark.parametrize("name", list(ANONYMOUS))
+def test_anonymous_page_passes_axe(tabs: Tabs, name: str) -> None:
+    url, action = target_of(ANONYMOUS, name)
+    scan(tabs.tab(None), url, action)
+
+
+@pytest.mark.parametrize("name", SIGNED_IN)
+def test_signed_in_page_passes_axe(
+    tabs: Tabs, demo_server: tuple[str, dict[str, str]], name: str
+) -> None:
+    pages: dict[str, Target] = {**screenshots.PAGES, **demo_server[1]}
+    url, action = target_of(pages, name)
+    scan(tabs.tab(screenshots.EMAIL), url, action)
+
+
+@pytest.mark.parametrize("name", list(NEW_ACCOUNT))
+def test_new_account_page_passes_axe(tabs: Tabs, name: str) -> None:
+    url, action = target_of(NEW_ACCOUNT, name)
+    scan(tabs.tab(screenshots.NEW_EMAIL), url, action)
