@@ -26,14 +26,20 @@ from tests.conftest import CSP_PROBE, TEST_VAULT_KEY
 
 pytestmark = pytest.mark.browser
 
-AXE_SOURCE = (
-    Path(axe_playwright_python.__file__).parent / "axe.min.js"
-).read_text(encoding="utf-8")
+AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(
+    encoding="utf-8"
+)
 # Every rule axe runs by default, and `label` (an accessible name for each form
 # control) named explicitly so nobody can switch it off by accident.
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"label": {"enabled": True}}}
+# The themes differ only in colour custom properties (static/css/app.css), so
+# the second theme needs only the rules that look at colours.
+COLOUR_RULES = {
+    "resultTypes": ["violations"],
+    "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
+}
 BLOCKING = {"serious", "critical"}
-THEMES = ("light", "dark")
+THEMES = {"light": AXE_OPTIONS, "dark": COLOUR_RULES}
 # Buttons fade their colours: after a theme switch, wait until they have settled,
 # or axe would measure a half-way colour.
 SETTLE = """async () => {
@@ -48,13 +54,13 @@ def submit_login_with_errors(page: Any) -> None:
     page.get_by_label("Email").fill("nobody@example.com")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    expect(page.locator("#main .form-error")).to_be_visible()
 
 
 def submit_register_empty(page: Any) -> None:
     """Submit the sign-up form empty, to show every field's error."""
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("#main .field-error").first).to_be_visible()
 
 
 Target = str | tuple[str, Callable[[Any], None]]
@@ -181,13 +187,13 @@ def tabs(browser: Any, demo_server: tuple[str, dict[str, str]]) -> Iterator[Tabs
     tabs.close()
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
+def axe_violations(page: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
     """Run axe on the page and return its serious and critical violations."""
     # Evaluated through the DevTools protocol, so the page's CSP (no inline
     # scripts) does not block it the way an injected <script> tag would be.
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE_SOURCE)
-    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    results = page.evaluate("options => axe.run(document, options)", options)
     return [v for v in results["violations"] if v["impact"] in BLOCKING]
 
 
@@ -205,20 +211,26 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def settle_htmx(page: Any) -> None:
+    """Wait for the load event and for htmx requests in flight (lazy fragments)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def scan(page: Any, url: str, action: Callable[[Any], None] | None) -> None:
     """Open a page and assert axe finds nothing serious in either theme."""
     response = page.goto(url)
     assert response is not None
     if action:
         action(page)
-    page.wait_for_load_state("networkidle")
+    settle_htmx(page)
     failures = []
-    for theme in THEMES:
+    for theme, options in THEMES.items():
         # The stylesheet follows prefers-color-scheme; switching it restyles
         # the page in place, so one load serves both scans.
         page.emulate_media(color_scheme=theme)
         page.evaluate(SETTLE)
-        found = axe_violations(page)
+        found = axe_violations(page, options)
         if found:
             failures.append(f"--- {theme} theme, {page.url}\n{describe(found)}")
     page.emulate_media(color_scheme=None)
@@ -250,3 +262,129 @@ def test_signed_in_page_passes_axe(
 def test_new_account_page_passes_axe(tabs: Tabs, name: str) -> None:
     url, action = target_of(NEW_ACCOUNT, name)
     scan(tabs.tab(screenshots.NEW_EMAIL), url, action)
+
+
+# ---------- Keyboard ----------
+
+FOCUS_RING = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return {tag: 'BODY', ring: false};
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  const shadow = style.boxShadow !== 'none';
+  return {
+    tag: el.tagName,
+    text: (el.getAttribute('aria-label') || el.textContent || el.name || '').trim(),
+    visible: el.matches(':focus-visible'),
+    ring: outline || shadow,
+  };
+}"""
+
+
+def tab_through(page: Any, limit: int = 80) -> list[dict[str, Any]]:
+    """Press Tab until focus leaves the page or comes round again; return each stop."""
+    stops, seen = [], set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUS_RING)
+        key = page.evaluate(
+            "() => document.activeElement && document.activeElement.outerHTML"
+        )
+        if stop["tag"] == "BODY" or key in seen:
+            break
+        seen.add(key)
+        stops.append(stop)
+    return stops
+
+
+@pytest.mark.parametrize("url", ["/workflows", "/workflows/1"])
+def test_skip_link_first_and_every_stop_shows_a_focus_ring(
+    tabs: Tabs, url: str
+) -> None:
+    page = tabs.tab(screenshots.EMAIL)
+    page.goto(url)
+    settle_htmx(page)
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    assert page.evaluate(FOCUS_RING)["ring"]
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+
+    # Then the whole page from the top: skip link, navigation, main.
+    page.goto(url)
+    settle_htmx(page)
+    stops = tab_through(page)
+    assert len(stops) > 10, stops
+    assert stops[0]["text"] == "Skip to content"
+    no_ring = [stop for stop in stops if not (stop["visible"] and stop["ring"])]
+    assert no_ring == [], f"focused without a visible focus ring: {no_ring}"
+
+
+def pressed(page: Any) -> str | None:
+    """Return aria-pressed of the focused element."""
+    return page.evaluate("() => document.activeElement.getAttribute('aria-pressed')")
+
+
+def test_status_toggle_is_a_pressed_button_operable_with_space_and_enter(
+    tabs: Tabs,
+) -> None:
+    page = tabs.tab(screenshots.EMAIL)
+    page.goto("/workflows/1")
+    settle_htmx(page)
+    toggle = page.locator(".page-actions .wf-status button[aria-pressed]")
+    expect(toggle).to_have_count(1)
+    assert toggle.evaluate("el => el.tagName") == "BUTTON"
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    badge = page.locator(".page-actions .wf-status .badge")
+
+    # Reach it with Tab, as a keyboard user would.
+    page.locator("#main").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.hasAttribute('aria-pressed')"):
+            break
+    assert pressed(page) == "true"
+
+    page.keyboard.press("Space")
+    expect(badge).to_have_text("Inactive")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    # htmx swapped the button: focus is back on it, so Enter works straight away.
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(badge).to_have_text("Active")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(toggle).to_be_focused()
+
+
+def test_live_run_status_is_announced_politely(
+    tabs: Tabs, demo_server: tuple[str, dict[str, str]]
+) -> None:
+    page = tabs.tab(screenshots.EMAIL)
+    page.goto(demo_server[1]["run-running"])
+    announcer = page.locator("#run-announcer")
+    expect(announcer).to_have_attribute("aria-live", "polite")
+    # The polled fragment sits outside the live region: a stable region hears
+    # each change, not a replaced one.
+    assert page.locator("#run-live").get_attribute("hx-trigger") == "every 1s"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["dashboard", "workflows", "executions", "connections", "run-failed", "tokens"],
+)
+def test_status_is_never_colour_alone(
+    tabs: Tabs, demo_server: tuple[str, dict[str, str]], name: str
+) -> None:
+    pages: dict[str, Target] = {**screenshots.PAGES, **demo_server[1]}
+    url, _ = target_of(pages, name)
+    page = tabs.tab(screenshots.EMAIL)
+    page.goto(url)
+    settle_htmx(page)
+    badges = page.locator("#main .badge")
+    assert badges.count() > 0, f"{name} shows no status badge"
+    empty = badges.evaluate_all(
+        "els => els.filter(el => !el.textContent.trim()).map(el => el.outerHTML)"
+    )
+    assert empty == [], f"badges with no text: {empty}"
