@@ -441,16 +441,33 @@ def test_toggle_is_a_pressed_button_operable_with_space_and_enter(
     expect(toggle).to_be_focused()
 
 
-def test_live_run_status_is_announced_politely(
-    tabs: Tabs, demo_server: tuple[str, dict[str, str]]
-) -> None:
+def test_live_run_status_is_announced_politely(tabs: Tabs) -> None:
+    from synth_web.auth.services import find_user_by_email
+    from synth_web.models import Execution, utcnow
+
+    app = screenshots.APPS[-1]
+    with app.app_context():
+        user = find_user_by_email(screenshots.EMAIL)
+        run = Execution(workflow_id=1, user_id=user.id, status="queued", results=[])
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
     page = tabs.tab(screenshots.EMAIL)
-    page.goto(demo_server[1]["run-running"])
+    page.goto(f"/executions/{run_id}")
     announcer = page.locator("#run-announcer")
     expect(announcer).to_have_attribute("aria-live", "polite")
-    # The polled fragment sits outside the live region: a stable region hears
-    # each change, not a replaced one.
+    expect(announcer).to_be_empty()
+    # The polled fragment is replaced every second; the region stays put, so a
+    # screen reader hears each change once.
     assert page.locator("#run-live").get_attribute("hx-trigger") == "every 1s"
+    assert page.locator("#run-live #run-announcer").count() == 0
+
+    with app.app_context():
+        run = db.session.get(Execution, run_id)
+        run.status, run.started_at, run.finished_at = "success", utcnow(), utcnow()
+        db.session.commit()
+    expect(announcer).to_have_text(f"Run #{run_id} is now success.")
+    expect(page.locator("#run-live .badge").first).to_have_text("Success")
 
 
 @pytest.mark.parametrize(
