@@ -244,7 +244,9 @@ def settle_htmx(page: Any) -> None:
 def scan(page: Any, url: str, action: Callable[[Any], None] | None) -> None:
     """Open a page and assert axe finds nothing serious in either theme."""
     response = page.goto(url)
-    assert response is not None
+    assert response is not None and response.status in (200, 404), response
+    # A lost session would quietly scan the sign-in page instead.
+    assert url.startswith(("/login", "/register")) or "/login" not in page.url
     if action:
         action(page)
     settle_htmx(page)
@@ -259,6 +261,7 @@ def scan(page: Any, url: str, action: Callable[[Any], None] | None) -> None:
             failures.append(f"--- {theme} theme, {page.url}\n{describe(found)}")
     page.emulate_media(color_scheme=None)
     assert not failures, "axe found serious problems:\n" + "\n".join(failures)
+    assert page.evaluate("window.__cspViolations || []") == []
 
 
 def target_of(pages: dict[str, Target], name: str) -> tuple[str, Any]:
