@@ -83,7 +83,7 @@ def test_connect_slack_turn_it_off_and_see_the_workflow_blocked(
     assert TOKEN not in page.content()
     page.probe.assert_clean()
 
-    card.get_by_role("button", name="Turn off Slack").click()
+    card.get_by_role("button", name="On Slack", pressed=True).click()
     expect(card.get_by_role("status")).to_have_text(
         "Slack is off: 1 workflow can no longer run."
     )
@@ -97,7 +97,7 @@ def test_connect_slack_turn_it_off_and_see_the_workflow_blocked(
     page.goto("/connections")
     card = page.locator("article.connection", has_text="Slack")
 
-    card.get_by_role("button", name="Turn on Slack").click()
+    card.get_by_role("button", name="On Slack", pressed=False).click()
     expect(card.get_by_role("status")).to_have_text(
         "Slack is back on: 1 workflow can run again."
     )

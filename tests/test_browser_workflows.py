@@ -61,10 +61,10 @@ def test_create_from_a_starter_fix_the_problem_and_activate(page, user):
 
     status = page.locator(".page-actions .wf-status")
     expect(status.locator(".badge")).to_have_text("Inactive")
-    status.get_by_role("button", name="Activate").click()
+    status.get_by_role("button", name="Active", pressed=False).click()
     expect(status.locator(".badge")).to_have_text("Active")
     expect(
-        page.locator(".page-actions").get_by_role("button", name="Deactivate")
+        page.locator(".page-actions").get_by_role("button", name="Active", pressed=True)
     ).to_be_visible()
     page.reload()
     expect(page.locator(".page-actions .badge")).to_have_text("Active")
@@ -102,7 +102,7 @@ def test_search_filters_and_refused_activation_in_the_list(page, app, user):
     expect(page.get_by_label("Search")).to_have_value("slack")
 
     row = page.locator("tbody tr", has_text="Orders to Slack")
-    row.get_by_role("button", name="Activate Orders to Slack").click()
+    row.get_by_role("button", name="Active Orders to Slack").click()
     expect(row.locator(".refusal")).to_contain_text("Connect Slack to use this step.")
     expect(row.locator(".badge")).to_have_text("Inactive")
     page.probe.assert_clean()

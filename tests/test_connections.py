@@ -293,7 +293,7 @@ def test_turning_off_blocks_dependent_workflows_and_their_queued_runs(
     assert response.text.lstrip().startswith('<article class="card connection is-off"')
     assert "Slack is off: 2 workflows can no longer run." in response.text
     assert "1 queued run ended without running." in response.text
-    assert "Turn on" in response.text
+    assert 'aria-pressed="false"' in response.text
     assert problems(app, notify) == ["Slack connection is off."]
     assert problems(app, both) == ["Slack connection is off."]
     assert problems(app, logs) == []
@@ -481,5 +481,5 @@ def test_demo_connections_look_real_and_leak_nothing(app, runner, client):
             assert value not in page
             assert mask(value) in page
     assert page.count("Verification failed</span>") == 2
-    assert "Turn on" in page and "Turn off" in page
+    assert 'aria-pressed="false"' in page and 'aria-pressed="true"' in page
     assert "Every app in the catalog is connected." in page

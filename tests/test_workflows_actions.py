@@ -67,7 +67,7 @@ def test_htmx_toggle_swaps_the_status_in_place(signed_in, app, user):
     )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div class="wf-status"')
-    assert "badge-active" in response.text and "Deactivate" in response.text
+    assert "badge-active" in response.text and 'aria-pressed="true"' in response.text
     assert 'name="to" value="inactive"' in response.text
     assert "HX-Request" in response.headers["Vary"]
     assert load(app, wid).status == "active"

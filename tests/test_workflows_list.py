@@ -34,7 +34,7 @@ def test_list_shows_the_columns(signed_in, app, user):
     assert "Every weekday at 09:00 Paris time" in html  # intent
     assert "Schedule" in html
     assert "HTTP" in html  # apps used
-    assert "badge-active" in html and "Deactivate" in html
+    assert "badge-active" in html and 'aria-pressed="true"' in html
     assert "badge-failure" in html and "just now" in html  # last run
     assert "No runs yet" not in html
 
