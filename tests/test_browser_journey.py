@@ -115,9 +115,11 @@ def fix_and_activate(page) -> None:
 
     status = page.locator(".page-actions .wf-status")
     expect(status.locator(".badge")).to_have_text("Inactive")
-    status.get_by_role("button", name="Activate").click()
+    switch = status.get_by_role("button", name="Active Greet the team")
+    expect(switch).to_have_attribute("aria-pressed", "false")
+    switch.click()
     expect(status.locator(".badge")).to_have_text("Active")
-    expect(status.get_by_role("button", name="Deactivate")).to_be_visible()
+    expect(switch).to_have_attribute("aria-pressed", "true")
     page.probe.assert_clean()
 
 
@@ -148,7 +150,9 @@ def run_now_and_watch(page) -> None:
 def turn_slack_off(page) -> None:
     go_to(page, "Connections", "Connections")
     card = page.locator("article.connection", has_text="Slack")
-    card.get_by_role("button", name="Turn off Slack").click()
+    switch = card.get_by_role("button", name="On Slack")
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    switch.click()
     expect(card.get_by_role("status")).to_have_text(
         "Slack is off: 1 workflow can no longer run."
     )
