@@ -29,7 +29,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import DEFAULT_PG, ROOT, Server, bench_env, signed_in, table, temp_instance
+from common import (
+    DEFAULT_PG,
+    ROOT,
+    Server,
+    bench_env,
+    migrate,
+    signed_in,
+    table,
+    temp_instance,
+)
 from sqlalchemy import create_engine, text
 
 from synth_web.executions.listing import encode_cursor
@@ -207,6 +216,8 @@ def main() -> None:
         CELERY_BROKER_URL="redis://127.0.0.1:6379/4",
         CELERY_QUEUE=f"synth-load-{os.getpid()}",
     )
+    # Up to date, and the vault (a SQLite file in this run's instance) exists.
+    migrate(env)
     server = Server(env, workers=2, threads=4)
     helpers = []
     if args.executor == "celery":
