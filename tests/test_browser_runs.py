@@ -186,6 +186,8 @@ def test_filters_update_the_list_and_the_url_in_place(page, app, user):
 
     page.get_by_label("Status").select_option("")
     expect(page).to_have_url(re.compile(r"/executions$"))
+    # htmx pushes the URL just before it swaps: wait for the new form and rows.
+    expect(page.locator("tr.run-row")).to_have_count(2)
     page.get_by_label("Error contains").fill("503")
     expect(page).to_have_url(re.compile(r"/executions\?q=503$"))
     expect(page.locator(f"#run-{ok}")).to_have_count(0)
