@@ -150,6 +150,18 @@ def finished_run(
                 f"({action['type']}) failed: {error}"
             )
         record, clock = step_record(action, status, error, clock, rng, context)
+        if action["type"] == "core.filter":
+            # Invented outputs decide nothing: the outcome says whether it passed.
+            passed = not (outcome == "filtered" and index == stop_at)
+            record["input"] = {**record["input"], "condition": passed}
+            record["output"] = (
+                {"passed": True}
+                if passed
+                else {
+                    "passed": False,
+                    "reason": f"The condition of step `{action['id']}` was false.",
+                }
+            )
         results.append(record)
         context["steps"][action["id"]] = {"output": record["output"]}
     finished = clock + timedelta(milliseconds=rng.randint(2, 40))
@@ -229,7 +241,10 @@ def step_record(
         "started_at": clock.isoformat(),
         "finished_at": finished.isoformat(),
         "duration_ms": duration,
-        "attempts": rng.choice([1, 1, 1, 2]) if status == "success" else 3,
+        # Only steps that talk to the network are retried.
+        "attempts": (rng.choice([1, 1, 1, 2]) if slow else 1)
+        if status == "success"
+        else 3,
         "input": given,
         "output": sample_output(action, given, rng) if status == "success" else None,
         "error": error,
