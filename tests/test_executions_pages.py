@@ -15,6 +15,7 @@ from synth_web.executions.listing import (
     Filters,
     decode_cursor,
     encode_cursor,
+    error_summary,
     list_runs,
     page_query,
 )
@@ -55,6 +56,32 @@ def test_empty_log_explains_where_runs_come_from(signed_in):
     response = signed_in.get("/executions")
     assert response.status_code == 200
     assert "No runs yet" in response.text
+
+
+def test_row_says_which_step_failed_and_why_in_short(signed_in, app, user):
+    workflow_id = add_workflow(app, user.id)
+    error = (
+        "Step 3 of 3, `notify` (slack.post_message) failed: Slack answered "
+        "ratelimited: too many messages, retry later."
+    )
+    run_id = add_run(app, workflow_id, user.id, status="failure", error_log=error)
+    html = signed_in.get("/executions").text
+    row = re.search(rf'<tr id="run-{run_id}".*?</tr>', html, re.S).group(0)
+    assert "<code>notify</code>: Slack answered ratelimited: too many messages" in row
+    assert f'title="{error}"' in row.replace("&#96;", "`")
+
+
+@pytest.mark.parametrize(
+    ("text", "summary"),
+    [
+        ("Step 1 of 2, `get` (http.request) failed: HTTP 503", "`get`: HTTP 503"),
+        ("Cancelled by Ada.\nmore", "Cancelled by Ada."),
+        ("Step 2 `x` failed: no", "Step 2 `x` failed: no"),
+        (None, None),
+    ],
+)
+def test_error_summary(text, summary):
+    assert error_summary(text) == summary
 
 
 def test_row_shows_workflow_trigger_status_duration_and_first_error_line(

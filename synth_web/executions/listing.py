@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -79,6 +80,11 @@ class RunRow(RunTiming):
         """Return the first line of the error log, if there is one."""
         return first_line(self.error_preview)
 
+    @property
+    def error_summary(self) -> str | None:
+        """Say which step failed and why, short enough for a row of a list."""
+        return error_summary(self.error_preview)
+
 
 @dataclass
 class Page:
@@ -106,6 +112,22 @@ def first_line(text: str | None, limit: int = 160) -> str | None:
             line = line.strip()
             return line if len(line) <= limit else line[: limit - 1] + "…"
     return None
+
+
+# How the runner words a failed step: "Step 2 of 3, `notify` (slack.post_message)
+# failed: <reason>". A list has room for the step's id and the reason only.
+RUNNER_ERROR = re.compile(
+    r"^Step \d+ of \d+, `(?P<step>[^`]+)` \([^)]*\) failed: (?P<reason>.+)$"
+)
+
+
+def error_summary(text: str | None) -> str | None:
+    """Return "`step`: reason" for the runner's wording, else the first line."""
+    line = first_line(text, limit=10_000)
+    match = RUNNER_ERROR.match(line or "")
+    if match:
+        line = f"`{match['step']}`: {match['reason']}"
+    return first_line(line)
 
 
 def encode_cursor(created_at: datetime, execution_id: int) -> str:
