@@ -73,6 +73,7 @@ def test_edit_memory_in_place_then_delete(page, app, user):
     card.get_by_role("button", name="Delete entry").click()
     expect(card).to_have_count(0)
     expect(page.locator(".memory-card")).to_have_count(1)
+    expect(page.locator(".results-summary")).to_contain_text("Showing 1–1 of 1 entry")
     assert load(app, memory_id) is None
     page.probe.assert_clean()
 

@@ -477,6 +477,34 @@ def test_delete_in_place(signed_in, app, user):
     assert load(app, memory_id) is None
 
 
+def test_delete_on_the_list_shows_the_list_as_it_now_is(signed_in, app, user):
+    ids = [add_memory(app, user, f"Slack fact {n}.") for n in range(3)]
+    add_memory(app, user, "Invoices in GBP.")
+    response = signed_in.post(
+        f"/memory/{ids[0]}/delete",
+        headers={**HX, "HX-Current-URL": "http://localhost/memory?q=slack"},
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#memory-results"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    assert "Showing 1–2" in response.text and "containing “slack”" in response.text
+    assert f'id="memory-{ids[0]}"' not in response.text
+    assert f'id="memory-{ids[1]}"' in response.text and "GBP" not in response.text
+    assert "Memory entry deleted." in response.text
+    assert load(app, ids[0]) is None
+
+
+def test_delete_elsewhere_only_says_so(signed_in, app, user):
+    memory_id = add_memory(app, user)
+    response = signed_in.post(
+        f"/memory/{memory_id}/delete",
+        headers={**HX, "HX-Current-URL": f"http://localhost/memory/{memory_id}"},
+    )
+    assert "HX-Retarget" not in response.headers
+    assert "memory-card" not in response.text
+    assert "Memory entry deleted." in response.text
+
+
 @pytest.mark.parametrize(
     ("next_url", "location"),
     [

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,6 +14,7 @@ from synth_web.memory import bp
 from synth_web.memory.forms import MemoryForm, type_label
 from synth_web.memory.services import (
     SORTS,
+    MemoryPage,
     create_memory,
     delete_memory,
     get_memory,
@@ -41,31 +46,42 @@ def edit_form(entry: Memory) -> MemoryForm:
     )
 
 
-def page_number() -> int:
+def page_number(args: Mapping[str, str]) -> int:
     """Read ?page=, falling back to the first page on anything odd."""
     try:
-        return max(int(request.args.get("page", 1)), 1)
+        return max(int(args.get("page", 1)), 1)
     except ValueError:
         return 1
+
+
+def listing_for(args: Mapping[str, str]) -> MemoryPage:
+    """List the person's entries as the page's URL arguments ask."""
+    return list_memories(
+        current_user.id,
+        context_type=args.get("type") or None,
+        q=args.get("q"),
+        sort=args.get("sort", "relevance"),
+        page=page_number(args),
+    )
+
+
+def results_context(listing: MemoryPage) -> dict[str, Any]:
+    """What memory/_results.html needs."""
+    return {
+        "listing": listing,
+        "filters": listing.filters,
+        "types": CONTEXT_TYPES,
+        "sorts": SORTS,
+    }
 
 
 @bp.route("/memory")
 def index() -> Response:
     """List the person's entries: filter by type, search, sort and page."""
-    listing = list_memories(
-        current_user.id,
-        context_type=request.args.get("type") or None,
-        q=request.args.get("q"),
-        sort=request.args.get("sort", "relevance"),
-        page=page_number(),
-    )
     return render_page_or_fragment(
         "memory/index.html",
         "memory/_results.html",
-        listing=listing,
-        filters=listing.filters,
-        types=CONTEXT_TYPES,
-        sorts=SORTS,
+        **results_context(listing_for(request.args)),
     )
 
 
@@ -128,13 +144,24 @@ def delete(memory_id: int) -> Response:
     entry = get_memory_or_404(memory_id)
     delete_memory(entry)
     if is_fragment_request():
-        return Response(
-            render_template(
-                "_partials/flash_oob.html",
-                category="success",
-                message="Memory entry deleted.",
-            )
+        flash_html = render_template(
+            "_partials/flash_oob.html",
+            category="success",
+            message="Memory entry deleted.",
         )
+        shown = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if shown.path != url_for("memory.index"):
+            return Response(flash_html)
+        # On the list, show it again as it now is: the count, and the entry
+        # that moves up from the next page.
+        args = dict(parse_qsl(shown.query))
+        results = render_template(
+            "memory/_results.html", **results_context(listing_for(args))
+        )
+        response = Response(results + flash_html)
+        response.headers["HX-Retarget"] = "#memory-results"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
     flash("Memory entry deleted.", "success")
     back = request.form.get("next")
     return redirect(back if is_safe_next(back) else url_for("memory.index"), 303)
