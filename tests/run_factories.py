@@ -12,6 +12,14 @@ from synth_web.extensions import db
 from synth_web.models import Execution, Workflow, utcnow
 
 LOGGER = [{"id": "log", "type": "core.log", "with": {"message": "hello"}}]
+# One step that needs a Slack connection: blocked until Slack is connected.
+SLACK_STEP = [
+    {
+        "id": "tell",
+        "type": "slack.post_message",
+        "with": {"channel": "#x", "text": "hi"},
+    }
+]
 
 
 def add_workflow(

@@ -9,16 +9,9 @@ import pytest
 from synth_web.extensions import db
 from synth_web.models import Connection, Execution
 from tests.api_support import all_pages, assert_problem
-from tests.run_factories import add_run, add_workflow
+from tests.run_factories import SLACK_STEP, add_run, add_workflow
 
 TOKEN = "xoxb-2468013579-1357924680-ApiNeverShowsQ7w3"
-SLACK = [
-    {
-        "id": "tell",
-        "type": "slack.post_message",
-        "with": {"channel": "#x", "text": "hi"},
-    }
-]
 
 
 @pytest.fixture
@@ -67,7 +60,7 @@ def test_no_secret_ever_leaves(app, api, slack):
 
 
 def test_switching_off_stops_the_workflows_that_use_it(app, api, user, slack):
-    workflow_id = add_workflow(app, user.id, actions=SLACK)
+    workflow_id = add_workflow(app, user.id, actions=SLACK_STEP)
     queued = add_run(app, workflow_id, user.id, status="queued")
     body = api.patch(f"/connections/{slack}", json={"status": "inactive"}).get_json()
     assert body["status"] == "inactive"

@@ -7,7 +7,7 @@ import pytest
 from synth_web.extensions import db
 from synth_web.models import Connection, Execution, Workflow
 from tests.api_support import all_pages, assert_problem
-from tests.run_factories import add_workflow
+from tests.run_factories import SLACK_STEP, add_workflow
 
 LOG = [{"id": "log", "type": "core.log", "with": {"message": "hi"}}]
 WORKFLOW = {
@@ -16,13 +16,6 @@ WORKFLOW = {
     "trigger": {"type": "manual"},
     "actions": LOG,
 }
-SLACK = [
-    {
-        "id": "tell",
-        "type": "slack.post_message",
-        "with": {"channel": "#x", "text": "hi"},
-    }
-]
 
 
 @pytest.fixture
@@ -45,7 +38,7 @@ def test_list_is_empty_at_first(api):
 
 def test_list_newest_first_with_problems(app, api, user):
     first = add_workflow(app, user.id, name="First")
-    second = add_workflow(app, user.id, name="Needs Slack", actions=SLACK)
+    second = add_workflow(app, user.id, name="Needs Slack", actions=SLACK_STEP)
     rows = api.get("/workflows").get_json()["data"]
     assert [row["id"] for row in rows] == [second, first]
     assert rows[0]["problems"] == [
@@ -71,7 +64,7 @@ def test_list_newest_first_with_problems(app, api, user):
 )
 def test_list_filters(app, api, user, query, names):
     add_workflow(app, user.id, name="Logger")
-    add_workflow(app, user.id, name="Slack one", actions=SLACK)
+    add_workflow(app, user.id, name="Slack one", actions=SLACK_STEP)
     add_workflow(app, user.id, name="Off", status="inactive")
     rows = api.get("/workflows", query_string=query).get_json()["data"]
     assert [row["name"] for row in rows] == names
@@ -200,7 +193,7 @@ def test_create_with_problems_is_422_with_their_paths(app, api):
 def test_create_with_problems_as_a_draft(app, api):
     response = api.post(
         "/workflows",
-        json={**WORKFLOW, "actions": SLACK},
+        json={**WORKFLOW, "actions": SLACK_STEP},
         query_string={"draft": "true"},
     )
     assert response.status_code == 201
@@ -228,7 +221,9 @@ def test_update_changes_only_what_is_sent(app, api, user):
 def test_update_with_problems_is_refused_and_nothing_changes(app, api, user):
     workflow_id = add_workflow(app, user.id, name="Keep me")
     body = assert_problem(
-        api.patch(f"/workflows/{workflow_id}", json={"actions": SLACK, "name": "X"}),
+        api.patch(
+            f"/workflows/{workflow_id}", json={"actions": SLACK_STEP, "name": "X"}
+        ),
         422,
         path="actions[0].type",
     )
@@ -241,12 +236,14 @@ def test_update_with_problems_is_refused_and_nothing_changes(app, api, user):
 def test_a_draft_update_with_problems_switches_the_workflow_off(app, api, user):
     workflow_id = add_workflow(app, user.id)
     response = api.patch(
-        f"/workflows/{workflow_id}", json={"actions": SLACK}, query_string={"draft": 1}
+        f"/workflows/{workflow_id}",
+        json={"actions": SLACK_STEP},
+        query_string={"draft": 1},
     )
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "inactive"
-    assert body["actions"] == SLACK
+    assert body["actions"] == SLACK_STEP
     assert body["problems"]
 
 
@@ -283,7 +280,7 @@ def test_activate_and_deactivate(app, api, user):
 
 
 def test_activate_with_problems_is_409_with_them(app, api, user):
-    workflow_id = add_workflow(app, user.id, actions=SLACK, status="inactive")
+    workflow_id = add_workflow(app, user.id, actions=SLACK_STEP, status="inactive")
     body = assert_problem(
         api.post(f"/workflows/{workflow_id}/activate"), 409, path="actions[0].type"
     )
@@ -293,7 +290,7 @@ def test_activate_with_problems_is_409_with_them(app, api, user):
 
 
 def test_a_connection_turned_off_shows_as_a_problem(app, api, user):
-    workflow_id = add_workflow(app, user.id, actions=SLACK)
+    workflow_id = add_workflow(app, user.id, actions=SLACK_STEP)
     with app.app_context():
         db.session.add(
             Connection(user_id=user.id, app_name="slack", connection_type="bot_token")
@@ -321,7 +318,7 @@ def test_run_answers_202_with_the_queued_run(app, api, user):
 
 
 def test_run_with_problems_is_409(app, api, user):
-    workflow_id = add_workflow(app, user.id, actions=SLACK)
+    workflow_id = add_workflow(app, user.id, actions=SLACK_STEP)
     assert_problem(api.post(f"/workflows/{workflow_id}/run"), 409, "actions[0].type")
     assert count(app, Execution) == 0
 

@@ -13,7 +13,7 @@ from synth_web.executions.display import fold
 from synth_web.executions.services import recent_runs
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow
-from tests.run_factories import add_run, add_workflow, get_run
+from tests.run_factories import SLACK_STEP, add_run, add_workflow, get_run
 
 HX = {"HX-Request": "true"}
 
@@ -37,13 +37,6 @@ FILTERED = [
         "with": {"condition": "{{ steps.order.output.total | float > 100 }}"},
     },
     {"id": "notify", "type": "core.log", "with": {"message": "big"}},
-]
-NEEDS_SLACK = [
-    {
-        "id": "tell",
-        "type": "slack.post_message",
-        "with": {"channel": "#x", "text": "hi"},
-    }
 ]
 
 
@@ -318,7 +311,7 @@ def test_retry_is_refused_when_the_workflow_now_has_problems(signed_in, app, use
     run_id = finished_run(app, user, SET_AND_LOG)
     with app.app_context():
         workflow = db.session.get(Workflow, get_run(app, run_id).workflow_id)
-        workflow.actions = NEEDS_SLACK
+        workflow.actions = SLACK_STEP
         db.session.commit()
     before = count_runs(app)
     response = signed_in.post(f"/executions/{run_id}/retry", follow_redirects=True)
@@ -372,7 +365,7 @@ def test_run_now_is_allowed_for_an_inactive_workflow(signed_in, app, user):
 
 
 def test_run_now_is_refused_when_the_workflow_has_problems(signed_in, app, user):
-    workflow_id = add_workflow(app, user.id, actions=NEEDS_SLACK, status="inactive")
+    workflow_id = add_workflow(app, user.id, actions=SLACK_STEP, status="inactive")
     response = signed_in.post(f"/workflows/{workflow_id}/run", headers=HX)
     assert response.status_code == 409
     assert response.headers["HX-Retarget"] == "#flashes"
@@ -384,7 +377,7 @@ def test_run_now_is_refused_when_the_workflow_has_problems(signed_in, app, user)
 
 
 def test_run_now_refused_without_js_goes_back_with_the_reason(signed_in, app, user):
-    workflow_id = add_workflow(app, user.id, actions=NEEDS_SLACK)
+    workflow_id = add_workflow(app, user.id, actions=SLACK_STEP)
     response = signed_in.post(
         f"/workflows/{workflow_id}/run", data={"next": "/executions?status=failure"}
     )
@@ -396,7 +389,7 @@ def test_run_now_refused_without_js_goes_back_with_the_reason(signed_in, app, us
 
 
 def test_run_now_refused_never_follows_an_outside_next(signed_in, app, user):
-    workflow_id = add_workflow(app, user.id, actions=NEEDS_SLACK)
+    workflow_id = add_workflow(app, user.id, actions=SLACK_STEP)
     response = signed_in.post(
         f"/workflows/{workflow_id}/run", data={"next": "https://evil.example/"}
     )
