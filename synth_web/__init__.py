@@ -40,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     init_extensions(app, migrations_dir=str(ROOT / "migrations"))
 
-    from synth_web import errors, security, templating, vault
+    from synth_web import errors, jinja_filters, security, vault
     from synth_web.auth import loader  # noqa: F401  (registers the user loader)
     from synth_web.engine import setup as engine
 
@@ -48,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     engine.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    templating.init_app(app)
+    jinja_filters.init_app(app)
     register_blueprints(app)
 
     from synth_web.cli import synth_cli

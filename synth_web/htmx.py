@@ -32,3 +32,12 @@ def htmx_redirect(location: str) -> Response:
     response = make_response("", 303)
     response.headers["Location"] = location
     return response
+
+
+def flash_fragment(message: str, category: str, status: int = 200) -> Response:
+    """Answer an htmx request with a flash message put into #flashes."""
+    html = render_template("_partials/flash.html", category=category, message=message)
+    response = make_response(html, status)
+    response.headers["HX-Retarget"] = "#flashes"
+    response.headers["HX-Reswap"] = "beforeend"
+    return response

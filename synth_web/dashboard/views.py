@@ -11,8 +11,8 @@ from synth_web.dashboard.figures import DAY, WEEK
 from synth_web.dashboard.links import card_links, day_url
 from synth_web.dashboard.services import build_dashboard, running_block
 from synth_web.htmx import is_fragment_request, render_page_or_fragment
+from synth_web.jinja_filters import user_zone
 from synth_web.models import utcnow
-from synth_web.templating import user_zone
 from synth_web.workflows.starters import STARTERS
 
 # Like a finished run's status: the empty block answers this and htmx stops polling.

@@ -1,4 +1,4 @@
-"""Outbound HTTP that refuses loopback, private, link-local and multicast addresses.
+"""Outbound HTTP and SMTP that refuse loopback, private and link-local addresses.
 
 The check runs on the address each socket actually connects to, so a redirect or a
 DNS answer that changes between lookup and connect cannot slip through. Tests and
@@ -9,9 +9,12 @@ networks with SYNTH_OUTBOUND_ALLOW=10.1.0.0/16,…
 from __future__ import annotations
 
 import ipaddress
+import smtplib
 import socket
+import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -125,3 +128,42 @@ def session_for(policy: Policy) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+class _GuardedSMTP:
+    """Refuse a socket whose peer the outbound policy does not allow."""
+
+    policy: Policy
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        reason = self.policy.refusal(sock.getpeername()[0])
+        if reason:
+            sock.close()
+            raise BlockedAddress(f"Refused to connect to {host}: {reason}.")
+        return sock
+
+
+class GuardedSMTP(_GuardedSMTP, smtplib.SMTP):
+    """SMTP (for STARTTLS) behind the address policy."""
+
+    def __init__(self, policy: Policy, *args: Any, **kwargs: Any) -> None:
+        self.policy = policy
+        super().__init__(*args, **kwargs)
+
+
+class GuardedSMTPSSL(_GuardedSMTP, smtplib.SMTP_SSL):
+    """SMTP over implicit TLS behind the address policy."""
+
+    def __init__(self, policy: Policy, *args: Any, **kwargs: Any) -> None:
+        self.policy = policy
+        super().__init__(*args, **kwargs)
+
+
+def tls_context(verify: bool) -> ssl.SSLContext:
+    """Return a TLS context; only tests turn certificate checks off."""
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context

@@ -1,4 +1,4 @@
-"""Execution pages: the log, one run, its live status, cancel, retry and Run now."""
+"""Execution pages: the log, one run, its live status, cancel and retry."""
 
 from __future__ import annotations
 
@@ -27,14 +27,11 @@ from synth_web.executions.services import (
     get_run_row_or_404,
     live_version,
     retry_run,
-    run_now,
     workflow_choices,
 )
 from synth_web.htmx import htmx_redirect, is_fragment_request, render_page_or_fragment
+from synth_web.jinja_filters import user_zone
 from synth_web.models import FINISHED_STATUSES, Execution
-from synth_web.security import is_safe_next
-from synth_web.templating import user_zone
-from synth_web.workflows.services import get_workflow_or_404
 
 # The live status fragment answers this once a run is over: htmx stops polling.
 STOP_POLLING = 286
@@ -164,15 +161,6 @@ def go(location: str) -> Response:
     return redirect(location, 303)
 
 
-def flash_fragment(message: str, category: str, status: int = 200) -> Response:
-    """Answer an htmx request with a flash message put into #flashes."""
-    html = render_template("_partials/flash.html", category=category, message=message)
-    response = make_response(html, status)
-    response.headers["HX-Retarget"] = "#flashes"
-    response.headers["HX-Reswap"] = "beforeend"
-    return response
-
-
 @bp.route("/executions/<int:execution_id>/cancel", methods=["POST"])
 def cancel(execution_id: int) -> Response:
     """Cancel a queued or running run; a finished run is left as it is."""
@@ -207,25 +195,3 @@ def retry(execution_id: int) -> Response:
         return go(url_for("executions.detail", execution_id=execution.id))
     flash(f"Run #{new.id} is a retry of run #{execution.id}.", "success")
     return go(url_for("executions.detail", execution_id=new.id))
-
-
-@bp.route("/workflows/<int:workflow_id>/run", methods=["POST"])
-def run_workflow(workflow_id: int) -> Response:
-    """Start a manual run: htmx gets its live row, a plain form goes to the run."""
-    workflow = get_workflow_or_404(workflow_id)
-    try:
-        execution = run_now(workflow, started_by=current_user.name)
-    except RunRefused as refused:
-        if is_fragment_request():
-            return flash_fragment(str(refused), "error", 409)
-        flash(str(refused), "error")
-        back = request.form.get("next")
-        if not is_safe_next(back):
-            back = url_for("executions.index", workflow=workflow.id)
-        return redirect(back, 303)
-    if is_fragment_request():
-        row = get_run_row_or_404(execution.id)
-        html = render_template("executions/_run_row.html", row=row, compact=True)
-        return make_response(html, 200)
-    flash(f"Run #{execution.id} of “{workflow.name}” is queued.", "success")
-    return redirect(url_for("executions.detail", execution_id=execution.id), 303)

@@ -1,9 +1,57 @@
-"""Built-in steps that need no connection: log, set, filter, delay, fail."""
+"""How the built-in core steps run."""
 
 from __future__ import annotations
 
-from synth_web.engine import actions_core as run
+from typing import Any
+
 from synth_web.engine.apps.base import Action, App, actions, string
+from synth_web.engine.context import StepContext, StepFailed, StopRun
+
+FALSE_WORDS = {"", "false", "0", "no", "off", "none", "null"}
+
+
+def truthy(value: Any) -> bool:
+    """Read a rendered condition the way a person means it ("false" is false)."""
+    if isinstance(value, str):
+        return value.strip().lower() not in FALSE_WORDS
+    return bool(value)
+
+
+def run_log(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Write a line to the run's log."""
+    level = params.get("level", "info")
+    ctx.log(f"[{level}] {params['message']}")
+    return {"logged": str(params["message"]), "level": level}
+
+
+def run_set(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Return the rendered values so later steps can use them."""
+    return dict(params["values"])
+
+
+def run_filter(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Stop the run here, as a success, when the condition is false."""
+    if not truthy(params["condition"]):
+        raise StopRun(f"The condition of step `{ctx.step_id}` was false.")
+    return {"passed": True}
+
+
+def run_delay(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Wait, checking for a cancel while waiting."""
+    seconds = float(params["seconds"])
+    if seconds > ctx.remaining():
+        raise StepFailed(
+            f"Waiting {seconds:g} s is longer than the step's timeout "
+            f"({ctx.timeout:g} s)."
+        )
+    ctx.sleep(seconds)
+    return {"waited_seconds": seconds}
+
+
+def run_fail(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
+    """End the run as a failure with the given message."""
+    raise StepFailed(str(params["message"]))
+
 
 MAX_DELAY_SECONDS = 300
 
@@ -15,7 +63,7 @@ APP = App(
     actions=actions(
         Action(
             name="log",
-            run=run.run_log,
+            run=run_log,
             description="Write a line to the run's log.",
             key_params=("message",),
             schema={
@@ -30,7 +78,7 @@ APP = App(
         ),
         Action(
             name="set",
-            run=run.run_set,
+            run=run_set,
             description="Compute named values that later steps can use.",
             key_params=("values",),
             schema={
@@ -48,7 +96,7 @@ APP = App(
         ),
         Action(
             name="filter",
-            run=run.run_filter,
+            run=run_filter,
             description="Stop the run here, as a success, unless the condition holds.",
             key_params=("condition",),
             schema={
@@ -65,7 +113,7 @@ APP = App(
         ),
         Action(
             name="delay",
-            run=run.run_delay,
+            run=run_delay,
             description=f"Wait a number of seconds (at most {MAX_DELAY_SECONDS}).",
             key_params=("seconds",),
             schema={
@@ -83,7 +131,7 @@ APP = App(
         ),
         Action(
             name="fail",
-            run=run.run_fail,
+            run=run_fail,
             description="End the run as a failure with a message.",
             key_params=("message",),
             schema={

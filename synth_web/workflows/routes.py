@@ -1,12 +1,22 @@
-"""Workflow actions: switch on and off, copy, export, import, new webhook URL."""
+"""Workflow routes behind buttons: on/off, Run now, copy, export, import, new URL."""
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from synth_web.htmx import is_fragment_request
+from synth_web.engine.runs import RunRefused
+from synth_web.executions.services import get_run_row_or_404, run_now
+from synth_web.htmx import flash_fragment, is_fragment_request
 from synth_web.models import WORKFLOW_STATUSES, Workflow
 from synth_web.security import is_safe_next
 from synth_web.workflows import bp
@@ -130,3 +140,25 @@ def imported(workflows: list[Workflow]) -> Response:
     note = f" {with_problems} of them have problems to fix." if with_problems else ""
     flash(f"Imported {len(workflows)} workflows, all inactive.{note}", "success")
     return redirect(url_for("workflows.index"), 303)
+
+
+@bp.route("/workflows/<int:workflow_id>/run", methods=["POST"])
+def run(workflow_id: int) -> Response:
+    """Start a manual run: htmx gets its live row, a plain form goes to the run."""
+    workflow = get_workflow_or_404(workflow_id)
+    try:
+        execution = run_now(workflow, started_by=current_user.name)
+    except RunRefused as refused:
+        if is_fragment_request():
+            return flash_fragment(str(refused), "error", 409)
+        flash(str(refused), "error")
+        back = request.form.get("next")
+        if not is_safe_next(back):
+            back = url_for("executions.index", workflow=workflow.id)
+        return redirect(back, 303)
+    if is_fragment_request():
+        row = get_run_row_or_404(execution.id)
+        html = render_template("executions/_run_row.html", row=row, compact=True)
+        return make_response(html, 200)
+    flash(f"Run #{execution.id} of “{workflow.name}” is queued.", "success")
+    return redirect(url_for("executions.detail", execution_id=execution.id), 303)

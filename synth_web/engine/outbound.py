@@ -1,0 +1,60 @@
+"""What outbound HTTP failures mean for a step: one mapping for every app.
+
+The http step, Slack's Web API calls and its connection check all send through the
+address guard (`netguard.session_for`); whatever requests raises on the way becomes
+a `StepFailed` worded the same way, retryable only when trying again can help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+
+from synth_web.engine.context import StepFailed
+from synth_web.engine.netguard import BlockedAddress
+
+CONNECTION_MARKERS = (
+    "Connection refused",
+    "Name or service not known",
+    "No address associated",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+)
+
+
+@contextmanager
+def http_errors(host: str, timeout: float, service: str = "") -> Iterator[None]:
+    """Turn a failed request to `host` into a step failure that says why.
+
+    `service` names who is behind the host ("Slack"), for the messages.
+    """
+    try:
+        yield
+    except BlockedAddress as exc:
+        raise StepFailed(str(exc)) from exc
+    except requests.exceptions.Timeout as exc:
+        who = f"{service} ({host})" if service else host
+        raise StepFailed(
+            f"Timed out after {round(timeout, 1):g} s waiting for {who}.",
+            retryable=True,
+        ) from exc
+    except requests.exceptions.TooManyRedirects as exc:
+        raise StepFailed(f"{host} redirected more than 5 times.") from exc
+    except requests.exceptions.RequestException as exc:
+        who = f"{service} at {host}" if service else host
+        raise StepFailed(
+            f"Could not reach {who}: {plain_reason(exc)}", retryable=True
+        ) from exc
+
+
+def plain_reason(exc: Exception) -> str:
+    """Shorten a requests/urllib3 error to its useful last part."""
+    text = str(exc.args[0] if exc.args else exc)
+    if "Refused to connect" in text:
+        return text[text.index("Refused to connect") :].rstrip("')\"")
+    for marker in CONNECTION_MARKERS:
+        if marker in text:
+            return marker.lower()
+    return text[:300]
