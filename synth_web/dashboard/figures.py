@@ -1,6 +1,6 @@
 """The dashboard's run figures, each a function of the person and of `now`.
 
-Definitions (the README repeats them):
+Definitions (docs/decisions.md repeats them):
 
 - "Runs in the last 24 h" are the runs whose `created_at` is in `(now - 24 h, now]`,
   an absolute window, not "today" in the person's zone; "7 days" likewise.
