@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import func, select
 
+from synth_web.engine import runs as run_state
+from synth_web.engine.runner import run_execution
+from synth_web.engine.scheduler import enqueue_due_schedules
 from synth_web.extensions import db
 from synth_web.models import (
     CONTEXT_TYPES,
@@ -47,7 +53,7 @@ def test_demo_creates_a_realistic_account(app, runner):
         assert len(runs) >= 200
         assert {r.status for r in runs} == set(EXECUTION_STATUSES)
         oldest = min(r.created_at for r in runs)
-        assert (utcnow() - oldest).days >= 25
+        assert (utcnow() - oldest).days >= 10
         failures = [r for r in runs if r.status == "failure"]
         assert all(r.error_log for r in failures)
         assert any(step["status"] == "failure" for r in failures for step in r.results)
@@ -88,3 +94,72 @@ def test_demo_generates_a_password_when_none_given(app, runner):
     result = runner.invoke(args=["synth", "demo", "--email", "d@example.com"])
     assert result.exit_code == 0, result.output
     assert "password:" in result.output
+
+
+def demo_runs(app, runner):
+    runner.invoke(args=DEMO)
+    with app.app_context():
+        return db.session.scalars(select(Execution)).all()
+
+
+def test_demo_history_stays_inside_the_retention_window(app, runner):
+    runs = demo_runs(app, runner)
+    max_age = timedelta(days=app.config["SYNTH_EXECUTIONS_MAX_AGE_DAYS"])
+    assert all(utcnow() - r.created_at < max_age for r in runs)
+    with app.app_context():
+        assert run_state.prune(max_age) == 0
+
+
+def test_demo_runs_agree_with_themselves(app, runner):
+    for run in demo_runs(app, runner):
+        for step in run.results:
+            if step["type"] == "core.fail":
+                assert step["status"] == "failure", run.id
+            error = step["error"] or ""
+            if error.startswith("Timed out after "):
+                seconds = float(error.split()[3])
+                assert step["duration_ms"] >= seconds * 1000 * step["attempts"]
+            if step["attempts"] > 1:
+                assert step["type"] in ("http.request", "slack.post_message")
+                assert error == "" or f"after {step['attempts']} attempts" in error
+        if run.status == "failure":
+            failed = [s for s in run.results if s["status"] == "failure"]
+            assert len(failed) == 1 and failed[0]["error"] in run.error_log
+
+
+def test_demo_schedules_that_are_on_need_no_network(app, runner):
+    runner.invoke(args=DEMO)
+    with app.app_context():
+        on = db.session.scalars(
+            select(Workflow).where(
+                Workflow.status == "active", Workflow.trigger_type == "schedule"
+            )
+        ).all()
+    assert on
+    assert all(a["type"].startswith("core.") for w in on for a in w.actions)
+
+
+@pytest.mark.slow
+def test_a_fresh_demo_gains_no_failed_run_in_its_first_ten_minutes(app, runner):
+    """Tick, sweep and recover on a simulated clock, as the background loop does."""
+    runner.invoke(args=DEMO)
+    start = utcnow()
+    next_hour = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    # Every 5 s for ten minutes, then past the next hour so a schedule really fires.
+    clock = [start + timedelta(seconds=5 * i) for i in range(121)]
+    clock.append(next_hour + timedelta(seconds=30))
+    with app.app_context():
+        before = db.session.scalar(select(func.max(Execution.id)))
+        stale_after = timedelta(seconds=app.config["SYNTH_STALE_SECONDS"])
+        for now in clock:
+            fresh = enqueue_due_schedules(now=now) + run_state.queued_ids()
+            for execution_id in fresh:
+                run_execution(execution_id, worker="test")
+            run_state.sweep_stale(stale_after, now=now)
+        later = db.session.scalars(select(Execution).where(Execution.id > before)).all()
+        showcase = db.session.scalars(
+            select(Execution.status).where(Execution.status.in_(["queued", "running"]))
+        ).all()
+    assert later, "no schedule fired on the simulated clock"
+    assert {run.status for run in later} == {"success"}
+    assert sorted(showcase) == ["queued", "running"]

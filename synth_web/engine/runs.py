@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -22,6 +22,15 @@ STALE_REASON = (
     "The worker running this stopped responding (no heartbeat for {seconds} s). "
     "Steps recorded before that are kept."
 )
+
+
+def is_live_work() -> Any:
+    """Match runs that are real work, not recorded showcases.
+
+    The demo's queued and running runs are recorded (`metadata.recorded`): the pool
+    never picks them up and the sweep never ends them.
+    """
+    return func.coalesce(Execution.meta["recorded"].as_boolean(), False).is_(False)
 
 
 class RunRefused(Exception):
@@ -233,7 +242,9 @@ def sweep_stale(stale_after: timedelta, now: datetime | None = None) -> int:
     result = db.session.execute(
         update(Execution)
         .where(
-            Execution.status == "running", Execution.heartbeat_at < now - stale_after
+            Execution.status == "running",
+            Execution.heartbeat_at < now - stale_after,
+            is_live_work(),
         )
         .values(status="failure", finished_at=now, error_log=reason)
         .execution_options(synchronize_session=False)
@@ -248,7 +259,7 @@ def queued_ids(older_than: datetime | None = None, limit: int = 500) -> list[int
     Runs queued by outside engines are theirs to run, never recovered here.
     """
     query = select(Execution.id).where(
-        Execution.status == "queued", Execution.trigger_type != EXTERNAL
+        Execution.status == "queued", Execution.trigger_type != EXTERNAL, is_live_work()
     )
     if older_than is not None:
         query = query.where(Execution.created_at < older_than)
