@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from synth_web.models.types import utcnow
 from synth_web.textsearch import highlight, snippet
+from synth_web.words import plural
 
 
 def user_zone() -> ZoneInfo:
@@ -56,7 +57,7 @@ def relative(value: datetime | None, now: datetime | None = None) -> str:
     ):
         if seconds >= size:
             count = round(seconds / size) if size < 86400 else seconds // size
-            words = f"{count} {unit}{'' if count == 1 else 's'}"
+            words = plural(count, unit)
             return f"in {words}" if future else f"{words} ago"
     return "just now"
 
@@ -150,5 +151,6 @@ def init_app(app: Flask) -> None:
         pretty_json=pretty_json,
         highlight=highlight,
         snippet=snippet,
+        plural=plural,
     )
     app.jinja_env.globals.update(nav_items=nav_items)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from synth_web.connections.services import reverify_due
 from synth_web.engine.scheduler import Background
+from synth_web.engine.verification import reverify_due
 from synth_web.extensions import db
 from synth_web.models import Connection, utcnow
 from synth_web.vault import put_secret

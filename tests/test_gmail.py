@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from synth_web.connections.services import verify_connection
+from synth_web.engine.verification import verify_connection
 from synth_web.extensions import db
 from synth_web.models import Connection
 from synth_web.vault import put_secret

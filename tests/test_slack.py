@@ -195,7 +195,7 @@ def test_a_token_echoed_back_is_redacted_everywhere(app, user, slack, fake_api, 
 
 
 def test_verify_records_the_workspace(app, user, slack, fake_api):
-    from synth_web.connections.services import verify_connection
+    from synth_web.engine.verification import verify_connection
 
     fake_api.route(
         "/api/auth.test",

@@ -13,15 +13,13 @@ from synth_web.api import bp
 from synth_web.api.common import ID, PageQuery, Strict
 from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
 from synth_web.api.spec import route
-from synth_web.connections.listing import app_label
 from synth_web.connections.services import get_connection_or_404, toggle_connection
+from synth_web.engine.apps import app_label
 from synth_web.extensions import db
 from synth_web.models import Connection
 
 TAG = "connections"
 ONE = f"/connections/<{ID}:connection_id>"
-# The only parts of a connection's metadata the API shows: none is a secret.
-SHOWN_META = ("settings", "facts", "last_error")
 
 
 class ConnectionQuery(PageQuery):
@@ -60,8 +58,7 @@ class ConnectionStatus(Strict):
 
 def connection_out(connection: Connection) -> ConnectionOut:
     """Describe a connection without anything secret."""
-    meta = connection.meta if isinstance(connection.meta, dict) else {}
-    shown = {key: meta.get(key) for key in SHOWN_META}
+    last_error = connection.last_error
     return ConnectionOut(
         id=connection.id,
         app_name=connection.app_name,
@@ -70,11 +67,9 @@ def connection_out(connection: Connection) -> ConnectionOut:
         connection_type=connection.connection_type,
         created_at=connection.created_at,
         last_verified_at=connection.last_verified_at,
-        settings=shown["settings"] if isinstance(shown["settings"], dict) else {},
-        facts=shown["facts"] if isinstance(shown["facts"], dict) else None,
-        last_error=shown["last_error"]
-        if isinstance(shown["last_error"], dict)
-        else None,
+        settings=connection.settings,
+        facts=connection.facts or None,
+        last_error=last_error.as_dict() if last_error else None,
     )
 
 

@@ -16,6 +16,7 @@ from flask import Response, current_app
 from pydantic import ValidationError
 
 from synth_web.engine.validation import Problem
+from synth_web.words import plural
 
 PROBLEM_JSON = "application/problem+json"
 # Problem types with meaning beyond the status code; the rest are about:blank.
@@ -104,14 +105,14 @@ def invalid_input(error: ValidationError, where: str = "body") -> ApiProblem:
             message = str(item["ctx"]["error"])  # our own words, unprefixed
         errors.append({"path": json_path(item["loc"]) or where, "message": message})
     count = len(errors)
-    detail = f"The request has {count} invalid value{'s' if count != 1 else ''}."
+    detail = f"The request has {plural(count, 'invalid value')}."
     return ApiProblem(422, detail, "invalid-request", errors)
 
 
 def workflow_problems(problems: list[Problem], status: int = 422) -> ApiProblem:
     """Refuse a workflow because of its problems, each with its path."""
     count = len(problems)
-    has = f"The workflow has {count} problem{'s' if count != 1 else ''}"
+    has = f"The workflow has {plural(count, 'problem')}"
     detail = f"{has}. Fix them, or save it as an inactive draft with ?draft=true."
     if status == 409:
         detail = f"{has} and cannot run or be switched on until they are fixed."

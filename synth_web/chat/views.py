@@ -19,6 +19,7 @@ from synth_web.chat.services import (
 )
 from synth_web.htmx import is_fragment_request, render_page_or_fragment
 from synth_web.models import ChatMessage
+from synth_web.words import plural
 
 ROLE_NAMES = {"user": "You", "assistant": "Synth", "system": "System"}
 # Metadata keys that name another object: the page that shows it, and a label.
@@ -126,6 +127,7 @@ def delete(conversation_id: str) -> Response:
     """Delete a conversation and all its messages (the page asks first)."""
     conversation = get_conversation_or_404(conversation_id)
     count = delete_conversation(current_user.id, conversation_id)
-    noun = "message" if count == 1 else "messages"
-    flash(f"Deleted “{conversation.title}” and its {count} {noun}.", "success")
+    flash(
+        f"Deleted “{conversation.title}” and its {plural(count, 'message')}.", "success"
+    )
     return redirect(url_for("chat.index"), 303)

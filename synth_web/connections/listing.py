@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from synth_web.engine.apps import App, catalog, get_app
+from synth_web.engine.apps import App, app_label, catalog, get_app
 from synth_web.extensions import db
 from synth_web.models import Connection, Workflow
+from synth_web.models.connection import LastError
 from synth_web.redaction import mask
 from synth_web.vault import SecretNotFound, VaultError, get_secret
+from synth_web.words import plural
 
 
 def connectable_apps() -> list[App]:
     """List the catalog's apps that need a connection."""
     return [app for app in catalog().values() if app.needs_connection]
-
-
-def app_label(app_name: str) -> str:
-    """Name an app for people, also when it is not in the catalog."""
-    app = get_app(app_name)
-    return app.name if app else app_name.replace("_", " ").title()
 
 
 @dataclass(frozen=True)
@@ -63,14 +58,6 @@ def workflows_using(user_id: int, app_key: str) -> list[Usage]:
     return usage_by_app(user_id).get(app_key, [])
 
 
-@dataclass(frozen=True)
-class LastError:
-    """Why the latest check of a connection failed, and when."""
-
-    message: str
-    at: datetime | None
-
-
 @dataclass
 class ConnectionView:
     """Everything the connections page shows about one connection."""
@@ -87,8 +74,7 @@ class ConnectionView:
     @property
     def used_by(self) -> str:
         """Say how many workflows use this connection's app."""
-        count = len(self.workflows)
-        return f"{count} workflow{'' if count == 1 else 's'}"
+        return plural(len(self.workflows), "workflow")
 
     @property
     def can_verify(self) -> bool:
@@ -98,21 +84,12 @@ class ConnectionView:
     @property
     def facts(self) -> dict[str, Any]:
         """What the latest successful check learned (workspace, bot, address)."""
-        return dict((self.connection.meta or {}).get("facts") or {})
+        return self.connection.facts
 
     @property
     def last_error(self) -> LastError | None:
         """Return the failure of the latest check, if it failed."""
-        error = (self.connection.meta or {}).get("last_error")
-        if not error:
-            return None
-        if isinstance(error, str):
-            return LastError(error, None)
-        try:
-            at = datetime.fromisoformat(str(error.get("at")))
-        except ValueError:
-            at = None
-        return LastError(str(error.get("message", "")), at)
+        return self.connection.last_error
 
 
 def describe(connection: Connection, workflows: list[Usage]) -> ConnectionView:
@@ -122,7 +99,7 @@ def describe(connection: Connection, workflows: list[Usage]) -> ConnectionView:
         connection, app, app_label(connection.app_name), [], [], workflows
     )
     fields = app.connection_fields if app else ()
-    settings = dict((connection.meta or {}).get("settings") or {})
+    settings = connection.settings
     try:
         masks = secret_masks(connection, app)
     except SecretNotFound:

@@ -8,22 +8,18 @@ writes both in one commit and deleting erases both.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from synth_web.access import owned_or_404
-from synth_web.connections.listing import Usage, app_label, workflows_using
+from synth_web.connections.listing import Usage, workflows_using
 from synth_web.engine import runs
-from synth_web.engine.apps import App, get_app
-from synth_web.engine.context import StepFailed
-from synth_web.engine.secrets import connection_fields
+from synth_web.engine.apps import App, app_label
 from synth_web.extensions import db
-from synth_web.models import Connection, Execution, utcnow
-from synth_web.redaction import redact
+from synth_web.models import Connection, Execution
 from synth_web.vault import VaultError, delete_secret, get_secret, put_secret
+from synth_web.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +36,6 @@ def find_connection(user_id: int, app_key: str) -> Connection | None:
             Connection.user_id == user_id, Connection.app_name == app_key
         )
     )
-
-
-def plural(count: int, word: str) -> str:
-    """Write `1 workflow` or `3 workflows`."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def readable_secret(connection: Connection) -> dict[str, str]:
@@ -170,94 +161,3 @@ def delete_connection(connection: Connection) -> str:
         f"{name} was disconnected and its secret erased: "
         f"{plural(len(workflows), 'workflow')} cannot run until you connect it again."
     )
-
-
-def facts_sentence(facts: dict[str, Any]) -> str:
-    """Say in words what a successful check learned."""
-    if facts.get("bot_user") and facts.get("team"):
-        return f"signed in as {facts['bot_user']} in {facts['team']}"
-    if facts.get("address") and facts.get("server"):
-        return f"signed in as {facts['address']} on {facts['server']}"
-    return "the check passed"
-
-
-def verify_connection(connection: Connection) -> tuple[bool, str]:
-    """Run the app's own check of a connection and record how it went.
-
-    Success sets `last_verified_at` and clears the last error; failure keeps it
-    and records the message, with the connection's secrets redacted from it.
-    """
-    name = app_label(connection.app_name)
-    app = get_app(connection.app_name)
-    if app is None or app.verify is None:
-        return (
-            False,
-            f"Synth cannot check {name} connections: {name} is not in its app catalog.",
-        )
-    secrets: list[str] = []
-    try:
-        fields = connection_fields(connection.user_id, connection.app_name)
-        secrets = [
-            fields[f.name]
-            for f in app.connection_fields
-            if f.secret and fields.get(f.name)
-        ]
-        facts = app.verify(fields)
-    except (StepFailed, VaultError) as exc:
-        message = str(exc)
-    except Exception as exc:  # noqa: BLE001 - a check must never break the page
-        message = f"the check failed unexpectedly ({type(exc).__name__})."
-        log.warning(
-            "Checking connection %s: %s", connection.id, redact(repr(exc), secrets)
-        )
-    else:
-        connection.last_verified_at = utcnow()
-        meta = {k: v for k, v in (connection.meta or {}).items() if k != "last_error"}
-        connection.meta = {**meta, "facts": facts}
-        db.session.commit()
-        return True, f"{name} works: {facts_sentence(facts)}."
-    message = redact(message, secrets)
-    error = {"message": message, "at": utcnow().isoformat()}
-    connection.meta = {**(connection.meta or {}), "last_error": error}
-    db.session.commit()
-    return False, f"The {name} check failed: {message}"
-
-
-def reverify_due(interval: timedelta, limit: int = 50) -> int:
-    """Check active connections not checked within `interval`; return how many.
-
-    A connection whose latest check failed within the interval waits for the
-    next one, so a broken token is not retried every hour.
-    """
-    cutoff = utcnow() - interval
-    candidates = db.session.scalars(
-        select(Connection)
-        .where(
-            Connection.status == "active",
-            or_(
-                Connection.last_verified_at.is_(None),
-                Connection.last_verified_at < cutoff,
-            ),
-        )
-        .order_by(Connection.id)
-    )
-    checked = 0
-    for connection in candidates:
-        app = get_app(connection.app_name)
-        if app is None or app.verify is None or failed_since(connection, cutoff):
-            continue
-        verify_connection(connection)
-        checked += 1
-        if checked >= limit:
-            break
-    return checked
-
-
-def failed_since(connection: Connection, cutoff: datetime) -> bool:
-    """Tell whether the connection's latest check failed after `cutoff`."""
-    error = (connection.meta or {}).get("last_error")
-    try:
-        at = datetime.fromisoformat(error["at"])  # type: ignore[index]
-    except (TypeError, KeyError, ValueError):
-        return False
-    return at > cutoff

@@ -22,8 +22,8 @@ from synth_web.connections.services import (
     get_connection_or_404,
     save_connection,
     toggle_connection,
-    verify_connection,
 )
+from synth_web.engine.verification import verify_connection
 from synth_web.errors import render_error
 from synth_web.extensions import limiter
 from synth_web.htmx import is_fragment_request

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, distinct, func, select
 
-from synth_web.connections.listing import ConnectionView, app_label
 from synth_web.dashboard.figures import (
     UNFINISHED,
     RunSummary,
@@ -21,6 +20,7 @@ from synth_web.dashboard.figures import (
     turn_off_jit,
 )
 from synth_web.dashboard.memo import Figures, remembered
+from synth_web.engine.apps import app_label
 from synth_web.executions.listing import RunRow, row_query, to_rows
 from synth_web.extensions import db
 from synth_web.models import ChatMessage, Connection, Execution, Memory, Workflow
@@ -116,8 +116,7 @@ def connections_to_check(user_id: int) -> tuple[int, list[Attention]]:
     ).all()
     attention = []
     for connection in connections:
-        # Only the part of the page's view that reads metadata: no vault access.
-        last_error = ConnectionView(connection, None, "", [], [], []).last_error
+        last_error = connection.last_error
         if connection.is_active and last_error is None:
             continue
         attention.append(

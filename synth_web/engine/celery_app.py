@@ -129,7 +129,7 @@ def prune_task() -> int:
 @celery.task(name="synth.verify")
 def verify_task() -> int:
     """Re-check active connections that were not checked for a while."""
-    from synth_web.connections.services import reverify_due
+    from synth_web.engine.verification import reverify_due
     from synth_web.extensions import db
 
     app = flask_app()

@@ -170,7 +170,7 @@ class Background:
         hours = self.app.config["SYNTH_VERIFY_INTERVAL_HOURS"]
 
         def verify_pass() -> None:
-            from synth_web.connections.services import reverify_due
+            from synth_web.engine.verification import reverify_due
 
             try:
                 with self.app.app_context():

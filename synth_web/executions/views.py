@@ -91,15 +91,9 @@ def index() -> Response:
 
 def detail_context(execution: Execution, announce: bool = False) -> dict[str, Any]:
     """Gather what the detail page and its live fragment show."""
-    meta = execution.meta if isinstance(execution.meta, dict) else {}
-    trigger = meta.get("trigger")
-    started_by = trigger.get("started_by") if isinstance(trigger, dict) else None
-    retry_of = meta.get("retry_of")
+    trigger = execution.trigger_payload
     return {
         "execution": execution,
-        "meta": meta,
-        "started_by": started_by if isinstance(started_by, str) else None,
-        "retry_of": retry_of if isinstance(retry_of, int) else None,
         "steps": timeline(execution),
         "stopped_at": stopped_at(execution),
         "trigger": fold(trigger) if trigger else None,

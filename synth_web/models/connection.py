@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,21 @@ from synth_web.models.types import JSONType, UTCDateTime, utcnow
 
 CONNECTION_STATUSES = ("active", "inactive")
 CONNECTION_TYPES = ("oauth2", "api_key", "basic", "smtp", "bot_token", "none")
+
+
+@dataclass(frozen=True)
+class LastError:
+    """Why the latest check of a connection failed, and when."""
+
+    message: str
+    at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Describe it as stored: the message, and when if known."""
+        return {
+            "message": self.message,
+            **({"at": self.at.isoformat()} if self.at else {}),
+        }
 
 
 class Connection(db.Model):
@@ -37,6 +53,47 @@ class Connection(db.Model):
     def is_active(self) -> bool:
         """Tell whether workflows may use this connection."""
         return self.status == "active"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Non-secret settings of the connection (an SMTP host, a port)."""
+        return dict(self._meta_dict("settings"))
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """What the latest successful check learned (workspace, bot, address)."""
+        return dict(self._meta_dict("facts"))
+
+    @property
+    def last_error(self) -> LastError | None:
+        """Return the failure of the latest check, if it failed."""
+        error = (
+            (self.meta or {}).get("last_error") if isinstance(self.meta, dict) else None
+        )
+        if not error:
+            return None
+        if not isinstance(error, dict):
+            return LastError(str(error), None)
+        try:
+            at = datetime.fromisoformat(str(error.get("at")))
+        except ValueError:
+            at = None
+        return LastError(str(error.get("message", "")), at)
+
+    def checked(self, facts: dict[str, Any], at: datetime) -> None:
+        """Record a check that passed: when, and what it learned."""
+        meta = {k: v for k, v in (self.meta or {}).items() if k != "last_error"}
+        self.meta = {**meta, "facts": facts}
+        self.last_verified_at = at
+
+    def check_failed(self, message: str, at: datetime) -> None:
+        """Record a check that failed, keeping the last good one's time."""
+        error = {"message": message, "at": at.isoformat()}
+        self.meta = {**(self.meta or {}), "last_error": error}
+
+    def _meta_dict(self, key: str) -> dict[str, Any]:
+        value = self.meta.get(key) if isinstance(self.meta, dict) else None
+        return value if isinstance(value, dict) else {}
 
     def __repr__(self) -> str:
         return f"<Connection {self.id} {self.app_name} {self.status}>"

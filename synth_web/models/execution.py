@@ -90,5 +90,33 @@ class Execution(RunTiming, db.Model):
 
     workflow: Mapped[Workflow] = relationship(lazy="select")
 
+    @property
+    def trigger_payload(self) -> dict[str, Any] | None:
+        """What the trigger handed the run (body, headers, query…), if anything."""
+        trigger = self._meta.get("trigger")
+        return trigger if isinstance(trigger, dict) else None
+
+    @property
+    def started_by(self) -> str | None:
+        """Who pressed Run now (a person, an API token, an outside engine)."""
+        who = (self.trigger_payload or {}).get("started_by")
+        return who if isinstance(who, str) else None
+
+    @property
+    def retry_of(self) -> int | None:
+        """The id of the run this one retries, if it is a retry."""
+        value = self._meta.get("retry_of")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def worker(self) -> str | None:
+        """Which worker ran it (`thread:host:pid`, `celery:…`, `demo`)."""
+        value = self._meta.get("worker")
+        return value if isinstance(value, str) else None
+
+    @property
+    def _meta(self) -> dict[str, Any]:
+        return self.meta if isinstance(self.meta, dict) else {}
+
     def __repr__(self) -> str:
         return f"<Execution {self.id} {self.status}>"

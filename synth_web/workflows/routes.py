@@ -19,6 +19,7 @@ from synth_web.executions.services import get_run_row_or_404, run_now
 from synth_web.htmx import flash_fragment, is_fragment_request
 from synth_web.models import WORKFLOW_STATUSES, Workflow
 from synth_web.security import is_safe_next
+from synth_web.words import plural
 from synth_web.workflows import bp
 from synth_web.workflows.forms import ImportForm, ToggleForm
 from synth_web.workflows.services import (
@@ -36,7 +37,6 @@ from synth_web.workflows.transfer import (
     import_workflows,
     read_import,
 )
-from synth_web.workflows.views import plural
 
 
 @bp.route("/workflows/<int:workflow_id>/toggle", methods=["POST"])

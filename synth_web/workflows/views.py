@@ -14,6 +14,7 @@ from synth_web.engine.validation import Problem
 from synth_web.executions.services import recent_runs
 from synth_web.htmx import render_page_or_fragment
 from synth_web.models import Workflow
+from synth_web.words import plural
 from synth_web.workflows import bp
 from synth_web.workflows.describe import (
     action_reference,
@@ -49,11 +50,6 @@ def ticks(text: str) -> Markup:
         for index, part in enumerate(parts)
     )
     return Markup(html)  # noqa: S704 - every part was escaped above
-
-
-def plural(count: int, word: str) -> str:
-    """Say "1 problem" or "3 problems"."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @bp.route("/workflows")

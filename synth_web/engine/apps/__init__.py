@@ -11,7 +11,15 @@ from functools import cache
 
 from synth_web.engine.apps.base import Action, App, ConnectionField
 
-__all__ = ["Action", "App", "ConnectionField", "catalog", "find_action", "get_app"]
+__all__ = [
+    "Action",
+    "App",
+    "ConnectionField",
+    "app_label",
+    "catalog",
+    "find_action",
+    "get_app",
+]
 
 
 @cache
@@ -39,3 +47,9 @@ def find_action(action_type: str) -> tuple[App | None, Action | None]:
     app_key, _, action_name = action_type.partition(".")
     app = get_app(app_key)
     return app, (app.actions.get(action_name) if app else None)
+
+
+def app_label(key: str) -> str:
+    """Name an app for people, also when it is not in the catalog."""
+    app = get_app(key)
+    return app.name if app else key.replace("_", " ").title()
