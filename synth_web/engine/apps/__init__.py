@@ -9,9 +9,17 @@ import importlib
 import pkgutil
 from functools import cache
 
-from synth_web.engine.apps.base import Action, App, ConnectionField
+from synth_web.engine.apps.base import Action, App, ConnectionField, Event
 
-__all__ = ["Action", "App", "ConnectionField", "catalog", "find_action", "get_app"]
+__all__ = [
+    "Action",
+    "App",
+    "ConnectionField",
+    "Event",
+    "catalog",
+    "find_action",
+    "get_app",
+]
 
 
 @cache

@@ -1,0 +1,319 @@
+"""Schedules in plain words -> a 5-field cron and a time zone.
+
+"weekdays at 8:15", "every Tuesday and Thursday at 2pm Berlin time", "three times a
+day", "every 10 minutes during office hours", "on the 15th of each month", "every
+other hour", "at noon New York time", "each January 1st". Defaults: no time is
+09:00; office hours (or 9 to 5) are 09:00-16:59 Monday to Friday; no zone is the
+person's. What cron cannot say ("the last Friday of the month", "every 45
+minutes", a one-off "tomorrow") raises Unsayable with a question to ask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from croniter import croniter
+
+from synth_web.planner import clock
+from synth_web.planner.schedule_days import Days, take_days
+from synth_web.planner.text import Request
+from synth_web.planner.zones import take_zone
+
+DEFAULT_HOUR = 9
+PERIODS = {
+    "morning": 9,
+    "mornings": 9,
+    "lunchtime": 12,
+    "lunch time": 12,
+    "afternoon": 14,
+    "afternoons": 14,
+    "end of the day": 17,
+    "end of day": 17,
+    "end of the workday": 17,
+    "evening": 18,
+    "evenings": 18,
+    "night": 21,
+    "nights": 21,
+    "tonight": 21,
+}
+LATE_PERIODS = ("afternoon", "evening", "night", "tonight")
+TIMES_A_DAY = {1: [9], 2: [9, 17], 3: [9, 13, 17], 4: [9, 12, 15, 18]}
+OFFICE = re.compile(
+    r"\b(?:during|in|within|over)?\s*(?:the\s+)?(?:office|business|working|work)"
+    r"\s+hours\b"
+)
+N = clock.NUMBER
+UNSAYABLE = (
+    (
+        re.compile(r"\blast\s+(?:day|week|weekday|business day|working day|\w+day)\b"),
+        "Cron cannot say “the last …” of a month. Shall it run on a fixed day "
+        "instead, like the 28th?",
+    ),
+    (
+        re.compile(
+            r"\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+"
+            r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday)"
+        ),
+        "Cron cannot say “the first Monday” of a month. Shall it run on a fixed "
+        "day of the month, or every Monday?",
+    ),
+    (
+        re.compile(
+            rf"\bevery\s+(?:other|second|{N})\s+(?:weeks?|days?|months?)\b"
+            r"|\bfortnight(?:ly)?\b|\bbi-?weekly\b"
+        ),
+        "Cron cannot count weeks or days across months. Shall it run every week, "
+        "or on fixed days?",
+    ),
+    (
+        re.compile(
+            rf"\bevery\s+(?:{N}\s+)?(?:seconds?|secs?)\b"
+            r"(?!\s+(?:hours?|days?|weeks?|months?))"
+        ),
+        "Schedules run at most once a minute. Shall it run every minute?",
+    ),
+    (
+        re.compile(
+            r"\b(?:tomorrow|today(?!')|tonight at|next\s+(?:week|month|\w+day)"
+            rf"|this\s+(?:morning|afternoon|evening|\w+day)|in\s+{N}\s+(?:minutes?|"
+            r"hours?|days?|weeks?))\b"
+        ),
+        "Synth's schedules repeat. Should this run every day (or every week) at "
+        "that time, or would you rather press Run now yourself when it is time?",
+    ),
+)
+
+
+class Unsayable(ValueError):
+    """A schedule a 5-field cron cannot express; the message is a question."""
+
+
+@dataclass
+class Schedule:
+    """A schedule read from words."""
+
+    cron: str
+    timezone: str
+    assumptions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Clock:
+    """What the words said about minutes and hours."""
+
+    minute: str | None = None
+    hour: str | None = None
+    window: tuple[int, int] | None = None
+    times: list[tuple[int, int]] = field(default_factory=list)
+    # "three times a day" without times said: 09:00, 13:00, 17:00.
+    usual_times: list[tuple[int, int]] = field(default_factory=list)
+    seen: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def take_schedule(request: Request, person_zone: str) -> Schedule | None:
+    """Read a schedule from the request, or return None when it names none."""
+    for pattern, question in UNSAYABLE:
+        if pattern.search(request.text):
+            raise Unsayable(question)
+    zone = take_zone(request)
+    hours = Clock()
+    take_window(request, hours)
+    take_interval(request, hours)
+    days = take_days(request)
+    take_times(request, hours)
+    period = take_period(request)
+    if not (hours.seen or days.seen or period is not None):
+        return None
+    if days.one_off:
+        raise Unsayable(
+            "Synth's schedules repeat: should this run every year on that date?"
+        )
+    cron = build_cron(hours, days, period)
+    if not croniter.is_valid(cron):
+        raise Unsayable("I could not turn that into a schedule. When should it run?")
+    notes = hours.notes + days.notes
+    if zone is None:
+        zone = person_zone
+        notes.append(f"No time zone was named, so it uses yours: {zone}.")
+    return Schedule(cron, zone, notes)
+
+
+def take_window(request: Request, hours: Clock) -> None:
+    """Read office hours, "from 9 to 5" or "between 8am and 6pm"."""
+    if request.take(OFFICE):
+        hours.window, hours.seen = (9, 17), True
+        hours.notes.append("Office hours are 09:00 to 17:00, Monday to Friday.")
+        return
+    hour = clock.TIME_OR_HOUR
+    span = re.compile(
+        rf"(?:\bfrom\s+)?(?P<a>{hour})\s*(?:to|till|until|-|–)\s*(?P<b>{hour})"
+        rf"|\bbetween\s+(?P<c>{hour})\s*and\s*(?P<d>{hour})"
+    )
+    for match in span.finditer(request.text):
+        said_end = match.group("b") or match.group("d")
+        start = clock.time_of_day(match.group("a") or match.group("c"))
+        end = clock.time_of_day(said_end)
+        if start is None or end is None:
+            continue
+        first, last = start[0], end[0]
+        if last <= first and last + 12 <= 23 and not clock.has_ampm(said_end):
+            last += 12  # "from 9 to 5" means 17:00
+        if last <= first:
+            continue
+        request.blank(match.start(), match.end())
+        hours.window, hours.seen = (first, last), True
+        if (first, last) == (9, 17):
+            hours.notes.append("9 to 5 is 09:00 to 17:00, Monday to Friday.")
+        return
+
+
+def take_interval(request: Request, hours: Clock) -> None:
+    """Read "every 10 minutes", "every other hour", "hourly", "3 times a day"."""
+    minutes = request.take(
+        re.compile(rf"\bevery\s+(?P<n>{N})\s*(?:minutes?|mins?|m)\b")
+    )
+    if minutes:
+        step = clock.number(minutes.group("n")) or 0
+        if step >= 60 and step % 60 == 0:
+            set_hour_step(hours, step // 60)
+        elif step < 1 or 60 % step:
+            raise Unsayable(
+                f"Cron can repeat every {step} minutes only if that divides an hour. "
+                "Every 15, 20 or 30 minutes, or every hour?"
+            )
+        else:
+            hours.minute, hours.seen = f"*/{step}" if step > 1 else "*", True
+        return
+    if request.take(re.compile(r"\b(?:every|each|once a|once an|once per)\s+minute\b")):
+        hours.minute, hours.seen = "*", True
+        return
+    every = request.take(
+        re.compile(rf"\bevery\s+(?P<n>other|second|{N})\s*(?:hours?|hrs?|h)\b")
+    )
+    if every:
+        word = every.group("n")
+        set_hour_step(hours, 2 if word in ("other", "second") else clock.number(word))
+        return
+    if request.take(
+        re.compile(r"\b(?:hourly|every\s+hour|each\s+hour|once\s+(?:an|per)\s+hour)\b")
+    ):
+        hours.minute, hours.hour, hours.seen = hours.minute or "0", "*", True
+        return
+    take_times_a_day(request, hours)
+
+
+def set_hour_step(hours: Clock, step: int | None) -> None:
+    """Repeat every `step` hours, when the hours of a day divide evenly."""
+    if not step or 24 % step:
+        raise Unsayable(
+            f"Cron can repeat every {step} hours only if that divides a day. "
+            "Every 2, 3, 4, 6 or 12 hours?"
+        )
+    hours.minute, hours.hour, hours.seen = "0", "*" if step == 1 else f"*/{step}", True
+
+
+def take_times_a_day(request: Request, hours: Clock) -> None:
+    """Read "twice a day", "three times a day", "once daily"."""
+    match = request.take(
+        re.compile(
+            rf"\b(?P<n>once|twice|thrice|{N})\s*(?:times?\s*)?(?:a|per|each|every)\s+day"
+            r"\b|\btwice\s+daily\b"
+        )
+    )
+    if not match:
+        return
+    word = match.group("n") or "twice"
+    count = {"once": 1, "twice": 2, "thrice": 3}.get(word) or clock.number(word)
+    hours.seen = True
+    if count == 1:
+        return
+    if count in TIMES_A_DAY:
+        hours.usual_times = [(hour, 0) for hour in TIMES_A_DAY[count]]
+    elif count and 24 % count == 0:
+        set_hour_step(hours, 24 // count)
+    else:
+        raise Unsayable(f"At which hours should it run {count} times a day?")
+
+
+def take_times(request: Request, hours: Clock) -> None:
+    """Read times of day: "at 8:15", "at 9am and 5pm", "at 8 and 20", "at noon"."""
+    listed = re.compile(
+        rf"(?:\b(?:at|@|around|by)\s+)?(?P<first>{clock.TIME_ATOM})"
+        rf"(?P<rest>(?:\s*(?:,|and|&)\s*(?:at\s+)?{clock.TIME_OR_HOUR})*)"
+        rf"|\b(?:at|@)\s+(?P<bare>\d{{1,2}})(?![\d:.])(?!\s*(?:%|percent|{clock.UNIT}\b))"
+        rf"(?P<more>(?:\s*(?:,|and|&)\s*(?:at\s+)?{clock.TIME_OR_HOUR})*)"
+    )
+    for match in request.take_all(listed):
+        text = match.group(0)
+        atoms = re.findall(
+            clock.TIME_OR_HOUR, re.sub(r"^\s*(?:at|@|around|by)", "", text)
+        )
+        for atom in atoms:
+            parsed = clock.time_of_day(atom)
+            if parsed is not None:
+                hours.times.append(parsed)
+                hours.seen = True
+
+
+def take_period(request: Request) -> str | None:
+    """Read a part of the day ("every evening", "in the morning")."""
+    names = "|".join(sorted(PERIODS, key=len, reverse=True))
+    match = request.take(
+        re.compile(rf"\b(?:in\s+the\s+|at\s+|every\s+|each\s+)?({names})\b")
+    )
+    return match.group(1) if match else None
+
+
+def build_cron(hours: Clock, days: Days, period: str | None) -> str:
+    """Put the parts together as `minute hour day-of-month month day-of-week`."""
+    minute, hour = clock_fields(hours, period)
+    if days.dom != "*" and days.dow != "*":
+        raise Unsayable(
+            "Cron runs when either the day of the month or the weekday matches, "
+            "not both. Which one do you mean?"
+        )
+    dow = days.dow
+    if hours.window is not None and hours.window == (9, 17) and dow == "*":
+        if days.dom == "*":
+            dow = "1-5"
+    return f"{minute} {hour} {days.dom} {days.month} {dow}"
+
+
+def clock_fields(hours: Clock, period: str | None) -> tuple[str, str]:
+    """Return the minute and hour fields."""
+    window = f"{hours.window[0]}-{hours.window[1] - 1}" if hours.window else None
+    if hours.minute is not None and hours.hour is None:
+        return hours.minute, window or "*"
+    if hours.hour is not None:
+        if hours.hour == "*" and window:
+            return hours.minute or "0", window
+        if hours.hour.startswith("*/") and window:
+            return hours.minute or "0", f"{window}/{hours.hour[2:]}"
+        return hours.minute or "0", hours.hour
+    times = late(hours.times, period)
+    if not times and hours.usual_times:
+        times = hours.usual_times
+        said = ", ".join(f"{h:02d}:00" for h, _ in times)
+        hours.notes.append(f"{len(times)} times a day runs at {said}.")
+    if times:
+        if len({m for _, m in times}) > 1:
+            raise Unsayable(
+                "Cron can run at several hours only at the same minute (like 09:15 "
+                "and 17:15). Which times do you mean?"
+            )
+        return str(times[0][1]), ",".join(str(h) for h in sorted({h for h, _ in times}))
+    if window:
+        return "0", window
+    hour = PERIODS.get(period or "", DEFAULT_HOUR)
+    if period is None:
+        hours.notes.append(f"No time was given, so it runs at {DEFAULT_HOUR:02d}:00.")
+    return "0", str(hour)
+
+
+def late(times: list[tuple[int, int]], period: str | None) -> list[tuple[int, int]]:
+    """Read "at 6" in the evening as 18:00."""
+    if period and any(word in period for word in LATE_PERIODS):
+        return [(h + 12 if h < 12 else h, m) for h, m in times]
+    return times
