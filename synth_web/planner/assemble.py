@@ -32,12 +32,16 @@ def place_filters(steps: list[Draft], filters: list[Draft]) -> list[Draft]:
     """
     ordered = sorted(steps, key=lambda d: d.position)
     for check in filters:
+        url = check.condition.url if check.condition else None
+        feeds = [d for d in ordered if url and d.source_url == url]
+        for fetch in feeds:
+            ordered.remove(fetch)  # it moves with the check it feeds
         effects = [d for d in ordered if is_effect(d)]
         after = [d for d in effects if d.position > check.position]
         before = [d for d in effects if d.position < check.position]
         guard = after[0] if after else (before[-1] if before else None)
         index = ordered.index(guard) if guard else len(ordered)
-        ordered.insert(index, check)
+        ordered[index:index] = [*feeds, check]
     return ordered
 
 

@@ -51,11 +51,16 @@ COMPARISON = re.compile(
     rf"(?P<lead>{LEAD})\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?{FIELD}\s+"
     rf"(?P<op>{OPERATOR})\s+{VALUE}"
 )
-# "if it's not 200": the status of what was just fetched.
+# "if it's not 200", "if https://… returns anything other than 200", "if the site
+# is down": the status of what is fetched.
 STATUS = re.compile(
-    r"\b(?:if|when|unless)\s+(?:it|that|the\s+response|the\s+site|the\s+page)"
-    r"(?:'s|\s+is)\s+(?P<neg>not\s+)?(?P<value>\d{3})\b"
+    r"\b(?:if|when|whenever|unless)\s+(?P<subject>it|that|url_\d+|the\s+(?:response|"
+    r"site|website|page|api|server|service|endpoint|check))(?:'s|\s+is|\s+returns|"
+    r"\s+answers|\s+responds(?:\s+with)?|\s+gives(?:\s+back)?|\s+goes)\s+"
+    r"(?:(?P<neg>not|anything\s+(?:other\s+than|but|except)|something\s+other\s+than)"
+    r"\s+)?(?P<value>\d{3}|down|up|offline|online|unreachable|broken)\b"
 )
+DOWN = {"down", "offline", "unreachable", "broken"}
 WITH_FIELD = re.compile(
     r"\bwith\s+(?:a\s+|the\s+)?(?P<field>status|state|priority|severity|type|level|"
     r"country|currency|category|label|tag|stage|plan)\s+(?:of\s+|=\s*)?" + VALUE
@@ -119,8 +124,10 @@ class Condition:
     field: str
     op: str
     value: str | float
-    position: int
+    position: float
     words: str
+    # The address to fetch first, when the condition names it.
+    url: str | None = None
 
     @property
     def reads_status(self) -> bool:
@@ -164,11 +171,7 @@ def take_conditions(request: Request) -> list[Condition]:
     """Read every condition of the request, in order of appearance."""
     found: list[Condition] = []
     for match in request.take_all(STATUS):
-        op = "==" if match.group("neg") is None else "!="
-        if "unless" in match.group(0):
-            op = "!=" if op == "==" else "=="
-        value = float(match.group("value"))
-        found.append(Condition("status", op, value, match.start(), match.group(0)))
+        found.append(status_condition(request, match))
     for match in request.take_all(IN_FIELD):
         value = read_value(request, match.group("value"))
         found.append(
@@ -190,6 +193,22 @@ def take_conditions(request: Request) -> list[Condition]:
             request.blank(match.start(), match.end())
             found.append(condition)
     return sorted(found, key=lambda c: c.position)
+
+
+def status_condition(request: Request, match: re.Match[str]) -> Condition:
+    """Read a condition on an HTTP status ("is not 200", "is down")."""
+    said = match.group("value")
+    negated = match.group("neg") is not None
+    if said.isdigit():
+        op, value = ("!=" if negated else "=="), float(said)
+    else:
+        down = (said in DOWN) != negated
+        op, value = (">=" if down else "<"), 400.0
+    if "unless" in match.group(0):
+        op = NEGATIONS[op]
+    subject = match.group("subject")
+    url = request.value(subject) if subject.startswith("url_") else None
+    return Condition("status", op, value, match.start(), match.group(0), url)
 
 
 def comparison(request: Request, match: re.Match[str]) -> Condition | None:

@@ -66,7 +66,62 @@ EDGE = {
     "each",
     "just",
 }
+# How people start asking, never the message: "schedule a …", "could you …".
+ASKING = {
+    "schedule",
+    "create",
+    "make",
+    "set",
+    "setup",
+    "add",
+    "build",
+    "configure",
+    "please",
+    "kindly",
+    "could",
+    "can",
+    "would",
+    "you",
+    "i",
+    "i'd",
+    "want",
+    "need",
+    "like",
+    "workflow",
+    "automation",
+    "weekly",
+    "daily",
+    "monthly",
+    "hourly",
+}
 PAYLOAD_METHODS = ("POST", "PUT", "PATCH")
+# Words that point at the data itself ("post it", "log the payload").
+DATA_WORDS = {
+    "it",
+    "them",
+    "this",
+    "that",
+    "the",
+    "its",
+    "result",
+    "results",
+    "response",
+    "output",
+    "data",
+    "json",
+    "payload",
+    "body",
+    "event",
+    "events",
+    "call",
+    "request",
+    "details",
+    "content",
+    "contents",
+    "everything",
+    "all",
+    "whole",
+}
 EXPECTED_ANY = [200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 409]
 EXPECTED_ANY += [410, 422, 429, 500, 502, 503, 504]
 
@@ -188,10 +243,14 @@ def message(draft: Draft, state: Filling) -> str:
     if mapped:
         return mapped
     words = tidy(leftover(draft), state.request)
-    if words and REMIND.search(draft.words):
-        return neutral(f"Reminder: {words[:1].lower()}{words[1:]}")
-    if words:
+    if words and not set(words.lower().split()) <= DATA_WORDS:
+        if REMIND.search(draft.words):
+            return neutral(f"Reminder: {words[:1].lower()}{words[1:]}")
         return neutral(words)
+    if state.event is not None:
+        return state.event.summary
+    if state.trigger["type"] == "webhook":
+        return "New webhook call: {{ trigger.body | json }}"
     state.assumptions.append(
         "No message was given, so it sends a short note from Synth."
     )
@@ -199,7 +258,7 @@ def message(draft: Draft, state: Filling) -> str:
 
 
 def mapped_text(draft: Draft, state: Filling) -> str | None:
-    """Map an earlier result or the trigger's data into a message."""
+    """Map an earlier fetch's result, or the event field the clause names."""
     if state.fetched:
         step_id, address = state.fetched
         if STATUS.search(draft.words) or state.last.get("status_check"):
@@ -208,13 +267,8 @@ def mapped_text(draft: Draft, state: Filling) -> str | None:
         return f"{{{{ {out}.json | default({out}.text) }}}}"
     if state.event is not None:
         named = [f for f in state.event.fields if re.search(rf"\b{f}\b", draft.words)]
-        if named and named[0] not in ("to",):
+        if named and named[0] != "to":
             return f"{{{{ trigger.body.{named[0]} }}}}"
-        return state.event.summary
-    if state.trigger["type"] == "webhook" and RESULT.search(draft.words):
-        return "New webhook call: {{ trigger.body | json }}"
-    if state.trigger["type"] == "webhook" and not leftover(draft):
-        return "New webhook call: {{ trigger.body | json }}"
     return None
 
 
@@ -246,9 +300,10 @@ def leftover(draft: Draft) -> str:
     if verbs:
         text = verbs.sub(" ", text, count=1)
     text = re.sub(r"\b(?:channel|email|url)_\d+\b", " ", text)
+    text = re.sub(r"\b(?:with\s+)?(?:the\s+)?subject(?:\s+line)?\b", " ", text)
     text = re.sub(r"\b(?:on|in|to|via)\s+(?:slack|gmail)\b", " ", text)
     words = text.split()
-    while words and (words[0] in EDGE or "_" in words[0]):
+    while words and (words[0] in EDGE | ASKING or "_" in words[0]):
         words.pop(0)
     while words and (words[-1] in EDGE or "_" in words[-1]):
         words.pop()

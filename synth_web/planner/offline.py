@@ -20,10 +20,22 @@ from synth_web.planner.conditions import take_conditions
 from synth_web.planner.contract import Plan, PlanContext, clarify, refuse
 from synth_web.planner.safety import check_safety
 from synth_web.planner.schedule import PERIODS, Unsayable, take_schedule
-from synth_web.planner.steps import condition_steps, read_steps, take_waits
-from synth_web.planner.text import read_request
+from synth_web.planner.steps import (
+    Draft,
+    condition_fetches,
+    condition_steps,
+    read_steps,
+    take_waits,
+)
+from synth_web.planner.text import Request, read_request
 
 MAX_WAIT_SECONDS = 300
+LONG_WAIT = unknown.Unknown(
+    "waiting longer than 5 minutes",
+    re.compile("$^"),
+    "A wait can last up to 5 minutes; a second workflow on a schedule can pick up "
+    "later.",
+)
 COMMON = (
     "every each daily weekly monthly yearly hourly annually quarterly minute minutes "
     "hour hours day days week weeks month months year years weekday weekdays weekend "
@@ -68,47 +80,50 @@ class OfflineBrain:
         refusal = check_safety(request.raw)
         if refusal is not None:
             return refusal
-        spans = starts.event_spans(request)
-        missing = unknown.missing_services(request.raw)
-        missing += unknown.missing_capabilities(blank(request.raw, spans))
         waits = take_waits(request)
-        if any((w.seconds or 0) > MAX_WAIT_SECONDS for w in waits):
-            missing.append(
-                unknown.Unknown(
-                    "waiting longer than 5 minutes",
-                    re.compile("$^"),
-                    "A wait can last up to 5 minutes; a second workflow on a "
-                    "schedule can pick up later.",
-                )
-            )
+        missing = lacking(request, waits)
         if missing:
             return refuse([m.name for m in missing], unknown.alternatives_for(missing))
         conditions = take_conditions(request)
-        start = starts.take_manual(request)
         try:
-            timing = take_schedule(request, context.timezone)
+            start = take_start(request, context)
         except Unsayable as exc:
             return clarify(str(exc))
-        if start is None and timing is not None:
-            start = starts.Start(
-                {"type": "schedule", "cron": timing.cron, "timezone": timing.timezone},
-                assumptions=timing.assumptions,
-            )
-        start = (
-            start
-            or starts.take_webhook(request)
-            or starts.take_event(request)
-            or starts.take_arrival(request)
-        )
         drafts = read_steps(request)
+        drafts += condition_fetches(conditions, drafts)
         if not drafts:
             return clarify(question_for(start))
+        if start is not None:
+            conditions = sorted(conditions + start.conditions, key=lambda c: c.position)
+        checks = condition_steps(conditions)
         return decide(
-            assemble(
-                start, drafts + waits, condition_steps(conditions), request, context
-            ),
-            context,
+            assemble(start, drafts + waits, checks, request, context), context
         )
+
+
+def lacking(request: Request, waits: list[Draft]) -> list[unknown.Unknown]:
+    """Name the services and capabilities the request needs that Synth lacks."""
+    missing = unknown.missing_services(request.raw)
+    outside_events = blank(request.raw, starts.event_spans(request))
+    missing += unknown.missing_capabilities(outside_events)
+    if any((w.seconds or 0) > MAX_WAIT_SECONDS for w in waits):
+        missing.append(LONG_WAIT)
+    return missing
+
+
+def take_start(request: Request, context: PlanContext) -> starts.Start | None:
+    """Read what starts the workflow: by hand, a schedule, a webhook or an event."""
+    start = starts.take_manual(request)
+    timing = take_schedule(request, context.timezone)
+    if start is None and timing is not None:
+        trigger = {"type": "schedule", "cron": timing.cron, "timezone": timing.timezone}
+        return starts.Start(trigger, assumptions=timing.assumptions)
+    return (
+        start
+        or starts.take_webhook(request)
+        or starts.take_event(request)
+        or starts.take_arrival(request)
+    )
 
 
 def blank(text: str, spans: list[tuple[int, int]]) -> str:

@@ -180,8 +180,8 @@ def take_interval(request: Request, hours: Clock) -> None:
             set_hour_step(hours, step // 60)
         elif step < 1 or 60 % step:
             raise Unsayable(
-                f"Cron can repeat every {step} minutes only if that divides an hour. "
-                "Every 15, 20 or 30 minutes, or every hour?"
+                f"Cron cannot repeat every {step} minutes: only steps that divide "
+                "an hour (5, 10, 15, 20, 30) or whole hours. Which is closest?"
             )
         else:
             hours.minute, hours.seen = f"*/{step}" if step > 1 else "*", True
@@ -218,14 +218,17 @@ def take_times_a_day(request: Request, hours: Clock) -> None:
     """Read "twice a day", "three times a day", "once daily"."""
     match = request.take(
         re.compile(
-            rf"\b(?P<n>once|twice|thrice|{N})\s*(?:times?\s*)?(?:a|per|each|every)\s+day"
+            rf"\b(?:(?P<n>once|twice|thrice)|(?P<count>{N})\s*times?)\s*"
+            r"(?:a|per|each|every)\s+day"
             r"\b|\btwice\s+daily\b"
         )
     )
     if not match:
         return
     word = match.group("n") or "twice"
-    count = {"once": 1, "twice": 2, "thrice": 3}.get(word) or clock.number(word)
+    count = {"once": 1, "twice": 2, "thrice": 3}.get(word)
+    if match.group("count"):
+        count = clock.number(match.group("count"))
     hours.seen = True
     if count == 1:
         return
@@ -252,9 +255,12 @@ def take_times(request: Request, hours: Clock) -> None:
         )
         for atom in atoms:
             parsed = clock.time_of_day(atom)
-            if parsed is not None:
-                hours.times.append(parsed)
-                hours.seen = True
+            if parsed is None:
+                raise Unsayable(
+                    f"“{atom.strip()}” is not a time of day. When should it run?"
+                )
+            hours.times.append(parsed)
+            hours.seen = True
 
 
 def take_period(request: Request) -> str | None:

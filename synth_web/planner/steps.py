@@ -30,6 +30,8 @@ TARGET_KINDS = ("channel", "email", "url")
 # Slot kinds a clause never needs to spell out: the planner knows a default.
 DEFAULTABLE = {"channel", "email", "message", "subject", "method", "payload"}
 APP_WORD_WEIGHT = 2
+FIRST_VERB_WEIGHT = 2
+ME = re.compile(r"\b(?:me|myself)\b")
 TARGET_WEIGHT = 3
 
 
@@ -99,10 +101,23 @@ def score(app: App, action: Action, text: str, targets: dict) -> int:
     aimed = sum(
         TARGET_WEIGHT for kind in TARGET_KINDS if kind in kinds and targets.get(kind)
     )
+    if hits and "email" in kinds and not targets.get("email") and ME.search(text):
+        aimed += TARGET_WEIGHT  # "me" is the person's own address
     if not hits and not aimed:
         return 0
     named = APP_WORD_WEIGHT if count_words(app.words, text) else 0
     return hits + aimed + named
+
+
+def first_verb(text: str, candidates: list[tuple[App, Action]]) -> Action | None:
+    """Return the action whose word comes first in a clause: the main verb."""
+    found = []
+    for _, action in candidates:
+        pattern = word_pattern(action.words)
+        match = pattern.search(text) if pattern else None
+        if match:
+            found.append((match.start(), action))
+    return min(found, key=lambda item: item[0])[1] if found else None
 
 
 def read_steps(request: Request) -> list[Draft]:
@@ -137,6 +152,11 @@ def best_action(text: str, targets: dict) -> tuple[App, Action] | None:
         for index, (app, action) in enumerate(segment_actions())
     ]
     scored = [item for item in scored if item[0] > 0]
+    verb = first_verb(text, [(app, action) for _, _, app, action in scored])
+    scored = [
+        (points + (FIRST_VERB_WEIGHT if action is verb else 0), index, app, action)
+        for points, index, app, action in scored
+    ]
     if not scored:
         return None
     scored.sort(key=lambda item: (-item[0], item[1]))
@@ -194,6 +214,23 @@ def take_waits(request: Request) -> list[Draft]:
         if seconds is not None:
             drafts.append(Draft(app, action, match.start(), match[0], seconds=seconds))
     return drafts
+
+
+def condition_fetches(conditions: list[Condition], drafts: list[Draft]) -> list[Draft]:
+    """Fetch the address a condition names ("if https://… is down") first."""
+    fetchers = actions_with("url")
+    fetched = {d.source_url for d in drafts} | {
+        url for d in drafts for url in d.targets.get("url", [])
+    }
+    found = []
+    for check in conditions:
+        if fetchers and check.url and check.url not in fetched:
+            app, action = fetchers[0]
+            found.append(
+                Draft(app, action, check.position - 0.5, "get", source_url=check.url)
+            )
+            fetched.add(check.url)
+    return found
 
 
 def condition_steps(conditions: list[Condition]) -> list[Draft]:

@@ -213,7 +213,7 @@ APP = App(
     name="Slack",
     description="Post messages to channels with a Slack bot.",
     icon="#",
-    words=("slack",),
+    words=("slack", "channel", "channels"),
     events=events(
         Event(
             name="new_message",
@@ -253,6 +253,7 @@ APP = App(
             title="Send a message",
             words=(
                 "post",
+                "send",
                 "send a message",
                 "message",
                 "notify",
