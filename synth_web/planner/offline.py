@@ -147,8 +147,10 @@ def decide(plan: Plan, context: PlanContext) -> Plan:
     """Check the draft for this person: workflow, or which apps to connect."""
     if plan.workflow is None:
         return plan
-    problems = validate_definition(plan.workflow, dict(context.connections))
-    if any(p.phase != "capability" for p in problems):
+    # Judged as if every app were connected: only connections may be missing.
+    connected = {key: "active" for key in catalog()}
+    problems = validate_definition(plan.workflow, connected)
+    if problems:
         first = problems[0]
         return clarify(
             f"I could not build a valid workflow from that ({first.message}). "

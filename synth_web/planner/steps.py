@@ -109,15 +109,16 @@ def score(app: App, action: Action, text: str, targets: dict) -> int:
     return hits + aimed + named
 
 
-def first_verb(text: str, candidates: list[tuple[App, Action]]) -> Action | None:
-    """Return the action whose word comes first in a clause: the main verb."""
+def first_verbs(text: str, candidates: list[tuple[App, Action]]) -> list[Action]:
+    """Return the actions whose word comes first in a clause: its main verb."""
     found = []
     for _, action in candidates:
         pattern = word_pattern(action.words)
         match = pattern.search(text) if pattern else None
         if match:
             found.append((match.start(), action))
-    return min(found, key=lambda item: item[0])[1] if found else None
+    first = min((start for start, _ in found), default=None)
+    return [action for start, action in found if start == first]
 
 
 def read_steps(request: Request) -> list[Draft]:
@@ -152,9 +153,9 @@ def best_action(text: str, targets: dict) -> tuple[App, Action] | None:
         for index, (app, action) in enumerate(segment_actions())
     ]
     scored = [item for item in scored if item[0] > 0]
-    verb = first_verb(text, [(app, action) for _, _, app, action in scored])
+    verbs = first_verbs(text, [(app, action) for _, _, app, action in scored])
     scored = [
-        (points + (FIRST_VERB_WEIGHT if action is verb else 0), index, app, action)
+        (points + (FIRST_VERB_WEIGHT if action in verbs else 0), index, app, action)
         for points, index, app, action in scored
     ]
     if not scored:
