@@ -41,7 +41,9 @@ OPERATORS = (
     (r"is\s+equal\s+to|equals|is|==|=", "=="),
 )
 OPERATOR = "|".join(f"(?:{words})" for words, _ in OPERATORS)
-VALUE = r"(?P<value>-?\d[\d,]*(?:\.\d+)?|quote_\d+|[a-z][\w-]*)"
+VALUE = (
+    r"(?P<value>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?|quote_\d+|[a-z][\w-]*)"
+)
 # One or two words ("amount", "order total"); the second is never a verb.
 FIELD = (
     r"(?P<field>[a-z][a-z_]*(?:\s+(?!is\b|isn't|equals|contains|has\b|exceeds|goes|"

@@ -95,6 +95,12 @@ class OfflineBrain:
             return clarify(question_for(start))
         if start is not None:
             conditions = sorted(conditions + start.conditions, key=lambda c: c.position)
+        if conditions and not has_data(start, drafts):
+            return clarify(
+                f"Where does the {conditions[0].field.replace('_', ' ')} come from? "
+                "A webhook can send it (“when a webhook arrives with …”), or a step "
+                "can fetch it from a URL."
+            )
         checks = condition_steps(conditions)
         return decide(
             assemble(start, drafts + waits, checks, request, context), context
@@ -124,6 +130,13 @@ def take_start(request: Request, context: PlanContext) -> starts.Start | None:
         or starts.take_event(request)
         or starts.take_arrival(request)
     )
+
+
+def has_data(start: starts.Start | None, drafts: list[Draft]) -> bool:
+    """Tell whether a condition has something to read: an event or a fetch."""
+    if start is not None and start.trigger["type"] in ("webhook", "app_event"):
+        return True
+    return any(d.slot("url") and d.source_url or d.targets.get("url") for d in drafts)
 
 
 def blank(text: str, spans: list[tuple[int, int]]) -> str:
