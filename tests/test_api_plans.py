@@ -5,24 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from synth_web.extensions import db
-from synth_web.models import Connection, Workflow
+from synth_web.models import Workflow
 from tests.api_support import Api, assert_problem, make_token
+from tests.workflow_helpers import connect
 
 SLACK_DAILY = "Every weekday at 8:15 post 'Stand-up!' to #dev on Slack"
-
-
-def connect(app, user, app_name: str, status: str = "active") -> None:
-    """Give a person a connection row (its secret is not needed to plan)."""
-    with app.app_context():
-        db.session.add(
-            Connection(
-                user_id=user.id,
-                app_name=app_name,
-                status=status,
-                connection_type="bot_token",
-            )
-        )
-        db.session.commit()
 
 
 def test_plan_is_a_workflow_for_a_connected_person(app, user, api):

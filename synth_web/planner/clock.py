@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+
+class Unsayable(ValueError):
+    """A schedule a 5-field cron cannot express; the message is a question."""
+
+
 NUMBER_WORDS = {
     "a": 1,
     "an": 1,

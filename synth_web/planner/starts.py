@@ -84,32 +84,30 @@ def take_manual(request: Request) -> Start | None:
 
 def take_webhook(request: Request) -> Start | None:
     """Read an explicit webhook, taking the "when …" words that describe it."""
-    for match in WHEN.finditer(request.text):
-        hook = WEBHOOK.search(match.group("clause"))
-        if hook:
-            end = match.start("clause") + hook.end()
-            request.blank(match.start(), extend(request.text, end))
-            take_arrivals(request)
-            return Start({"type": "webhook"})
-    if request.take(WEBHOOK):
-        take_arrivals(request)
+    if take_clauses(request, WEBHOOK, first_only=True) or request.take(WEBHOOK):
+        take_clauses(request, ARRIVAL)  # the same event, told in other words
         return Start({"type": "webhook"})
     return None
+
+
+def take_clauses(request: Request, pattern: re.Pattern[str], first_only=False) -> int:
+    """Take "when …" clauses up to the words the pattern finds in them."""
+    taken = 0
+    for match in list(WHEN.finditer(request.text)):
+        found = pattern.search(match.group("clause"))
+        if found:
+            end = match.start("clause") + found.end()
+            request.blank(match.start(), extend(request.text, end))
+            taken += 1
+            if first_only:
+                break
+    return taken
 
 
 def extend(text: str, end: int) -> int:
     """Reach past an arrival verb that follows ("… webhook arrives")."""
     after = re.match(rf"\s*(?:{AFTER_WORDS})\b", text[end:])
     return end + after.end() if after else end
-
-
-def take_arrivals(request: Request) -> None:
-    """Take the other "when …" clauses that describe the same event."""
-    for match in list(WHEN.finditer(request.text)):
-        arrival = ARRIVAL.search(match.group("clause"))
-        if arrival:
-            end = match.start("clause") + arrival.end()
-            request.blank(match.start(), extend(request.text, end))
 
 
 def take_event(request: Request) -> Start | None:
@@ -189,17 +187,10 @@ def names_app(app: App, clause: str) -> bool:
 
 def take_arrival(request: Request) -> Start | None:
     """Read "when a new customer signs up" as a webhook someone must call."""
-    for match in WHEN.finditer(request.text):
-        arrival = ARRIVAL.search(match.group("clause"))
-        if arrival:
-            end = match.start("clause") + arrival.end()
-            request.blank(match.start(), extend(request.text, end))
-            note = (
-                "Whatever sends these events must POST them to this workflow's "
-                "webhook URL."
-            )
-            return Start({"type": "webhook"}, assumptions=[note])
-    return None
+    if not take_clauses(request, ARRIVAL, first_only=True):
+        return None
+    note = "Whatever sends these events must POST them to this workflow's webhook URL."
+    return Start({"type": "webhook"}, assumptions=[note])
 
 
 def event_spans(request: Request) -> list[tuple[int, int]]:
