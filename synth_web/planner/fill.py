@@ -33,7 +33,6 @@ class Filling:
     email: str
     trigger: dict[str, Any]
     event: Event | None
-    ids: dict[int, str] = field(default_factory=dict)
     last: dict[str, str] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
     fetched: tuple[str, str] | None = None  # (step id, url) of the latest fetch
