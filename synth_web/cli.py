@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 
 import click
@@ -105,3 +106,23 @@ def rotate_vault_key_command() -> None:
     click.echo(f"Re-encrypted {count} secret(s) under the newest vault key.")
     if len(current_app.config["SYNTH_VAULT_KEYS"]) > 1:
         click.echo("The older keys can now be removed from SYNTH_VAULT_KEYS.")
+
+
+@synth_cli.command("plan")
+@click.argument("request")
+@click.option("--email", required=True, help="Whose connections and time zone to use.")
+@click.option(
+    "--brain",
+    type=click.Choice(["offline", "model"]),
+    default=None,
+    help="Which brain plans (default: SYNTH_PLANNER_BRAIN, else offline).",
+)
+def plan_command(request: str, email: str, brain: str | None) -> None:
+    """Plan a request in plain words for a person and print the Plan JSON."""
+    from synth_web.planner import plan
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    answer = plan(user, request, brain=brain)
+    click.echo(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))

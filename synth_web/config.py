@@ -192,4 +192,7 @@ def engine_config() -> dict[str, Any]:
         "SYNTH_VERIFY_INTERVAL_HOURS": env_int("SYNTH_VERIFY_INTERVAL_HOURS", 24),
         # How long one process reuses a person's dashboard figures (0: never).
         "SYNTH_DASHBOARD_CACHE_SECONDS": env_int("SYNTH_DASHBOARD_CACHE_SECONDS", 30),
+        # Which planner brain answers: offline (built in) or a registered one.
+        "SYNTH_PLANNER_BRAIN": os.environ.get("SYNTH_PLANNER_BRAIN", "offline").strip()
+        or "offline",
     }

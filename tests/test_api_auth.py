@@ -245,7 +245,7 @@ def test_the_openapi_document_is_public_and_3_1(client):
     assert doc["openapi"].startswith("3.1")
     assert doc["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
     operations = [op for path in doc["paths"].values() for op in path.values()]
-    assert len(operations) == 24
+    assert len(operations) == 26  # 24 + POST /plans and GET /apps (issue 15)
     for operation in operations:
         for code in ("401", "403", "429"):
             content = operation["responses"][code]["content"]

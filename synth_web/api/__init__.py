@@ -35,9 +35,11 @@ def answer_problem(problem: ApiProblem) -> Response:
 
 
 from synth_web.api import (  # noqa: E402,F401
+    apps,
     chat,
     connections,
     executions,
     memory,
+    plans,
     workflows,
 )

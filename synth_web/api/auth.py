@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from synth_web.api.common import MAX_ID
 from synth_web.api.problems import ApiProblem
-from synth_web.api.spec import BODY_REQUIRED
+from synth_web.api.spec import BODY_REQUIRED, READ_SCOPE
 from synth_web.extensions import login_manager
 from synth_web.tokens.services import find_token, touch
 
@@ -75,7 +75,8 @@ def authenticate() -> None:
     if found is None:
         raise unauthorized("This token is unknown or was revoked.")
     token, user = found
-    scope = "read" if request.method in READ_METHODS else "write"
+    reads = request.method in READ_METHODS or request.endpoint in READ_SCOPE
+    scope = "read" if reads else "write"
     if not token.allows(scope):
         raise ApiProblem(
             403,

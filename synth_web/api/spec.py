@@ -73,6 +73,8 @@ spec = SpecTree(
 ERRORS: dict[str, set[int]] = {}
 # Endpoints whose request body is required (their view takes `json`).
 BODY_REQUIRED: set[str] = set()
+# Endpoints that change nothing although they are POSTs: the read scope will do.
+READ_SCOPE: set[str] = set()
 _DOCUMENT: dict[str, Any] = {}
 
 
@@ -85,6 +87,7 @@ def route(
     tag: str = "",
     errors: Iterable[int] = (),
     also: Mapping[int, Any] | None = None,
+    scope: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API view whose request and response the models describe."""
 
@@ -102,6 +105,8 @@ def route(
         ERRORS[func.__name__] = extra
         if "json" in func.__annotations__:
             BODY_REQUIRED.add(f"{bp.name}.{func.__name__}")
+        if scope == "read":
+            READ_SCOPE.add(f"{bp.name}.{func.__name__}")
         # Tokens, not sessions: the sign-in redirect never applies here.
         bp.add_url_rule(rule, func.__name__, public(view), methods=[method])
         return view

@@ -9,12 +9,13 @@ import importlib
 import pkgutil
 from functools import cache
 
-from synth_web.engine.apps.base import Action, App, ConnectionField
+from synth_web.engine.apps.base import Action, App, ConnectionField, Event
 
 __all__ = [
     "Action",
     "App",
     "ConnectionField",
+    "Event",
     "app_label",
     "catalog",
     "find_action",

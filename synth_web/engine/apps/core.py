@@ -60,10 +60,14 @@ APP = App(
     name="Core",
     description="Built-in steps: log a line, set values, filter, wait, fail.",
     icon="◆",
+    words=("core", "log", "run log"),
     actions=actions(
         Action(
             name="log",
             run=run_log,
+            title="Write to the log",
+            words=("log", "write to the log", "record", "note down", "print"),
+            slots={"message": "message"},
             description="Write a line to the run's log.",
             key_params=("message",),
             schema={
@@ -79,6 +83,8 @@ APP = App(
         Action(
             name="set",
             run=run_set,
+            title="Set values",
+            words=("set the value", "compute", "keep the value"),
             description="Compute named values that later steps can use.",
             key_params=("values",),
             schema={
@@ -97,6 +103,9 @@ APP = App(
         Action(
             name="filter",
             run=run_filter,
+            title="Continue only if",
+            words=("only if", "only when", "unless", "filter"),
+            slots={"condition": "condition"},
             description="Stop the run here, as a success, unless the condition holds.",
             key_params=("condition",),
             schema={
@@ -114,6 +123,9 @@ APP = App(
         Action(
             name="delay",
             run=run_delay,
+            title="Wait",
+            words=("wait", "pause", "sleep", "delay", "hold on"),
+            slots={"seconds": "duration"},
             description=f"Wait a number of seconds (at most {MAX_DELAY_SECONDS}).",
             key_params=("seconds",),
             schema={
@@ -132,6 +144,9 @@ APP = App(
         Action(
             name="fail",
             run=run_fail,
+            title="Stop with an error",
+            words=("fail", "raise an error", "stop with an error"),
+            slots={"message": "message"},
             description="End the run as a failure with a message.",
             key_params=("message",),
             schema={

@@ -19,7 +19,15 @@ from typing import Any
 import requests
 from flask import current_app
 
-from synth_web.engine.apps.base import Action, App, ConnectionField, actions, string
+from synth_web.engine.apps.base import (
+    Action,
+    App,
+    ConnectionField,
+    Event,
+    actions,
+    events,
+    string,
+)
 from synth_web.engine.context import (
     CHECK_TIMEOUT,
     StepContext,
@@ -271,6 +279,17 @@ APP = App(
     name="Gmail",
     description="Send email from your Gmail address over SMTP.",
     icon="✉",
+    words=("gmail", "email", "emails", "e-mail", "mail", "mails", "inbox"),
+    events=events(
+        Event(
+            name="new_email",
+            title="A new email arrives",
+            words=("new", "arrives", "arrive", "receive", "get", "comes in", "lands"),
+            fields=("from", "to", "subject", "text"),
+            summary="New email from {{ trigger.body.from }}: "
+            "{{ trigger.body.subject }}",
+        ),
+    ),
     connection_type="smtp",
     verify=verify_gmail,
     connection_fields=(
@@ -312,6 +331,9 @@ APP = App(
         Action(
             name="send_email",
             run=run_send_email,
+            title="Send an email",
+            words=("email", "e-mail", "mail", "send an email", "write to", "remind"),
+            slots={"to": "email", "subject": "subject", "text": "message"},
             description="Send an email.",
             key_params=("to", "subject"),
             schema={

@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 
-from synth_web.engine.apps.base import Action, App, ConnectionField, actions, string
+from synth_web.engine.apps.base import (
+    Action,
+    App,
+    ConnectionField,
+    Event,
+    actions,
+    events,
+    string,
+)
 from synth_web.engine.context import (
     CHECK_TIMEOUT,
     StepContext,
@@ -205,6 +213,24 @@ APP = App(
     name="Slack",
     description="Post messages to channels with a Slack bot.",
     icon="#",
+    words=("slack", "channel", "channels"),
+    events=events(
+        Event(
+            name="new_message",
+            title="A message is posted in a channel",
+            words=("message", "messages", "posts", "posted", "says", "writes"),
+            fields=("channel", "user", "text", "ts"),
+            summary="New message in {{ trigger.body.channel }}: "
+            "{{ trigger.body.text }}",
+        ),
+        Event(
+            name="member_joined",
+            title="Someone joins a channel",
+            words=("joins", "joined", "new member", "new members"),
+            fields=("channel", "user"),
+            summary="{{ trigger.body.user }} joined {{ trigger.body.channel }}",
+        ),
+    ),
     connection_type="bot_token",
     verify=verify_slack,
     connection_fields=(
@@ -224,6 +250,24 @@ APP = App(
         Action(
             name="post_message",
             run=run_post_message,
+            title="Send a message",
+            words=(
+                "post",
+                "send",
+                "send a message",
+                "message",
+                "notify",
+                "alert",
+                "ping",
+                "tell",
+                "announce",
+                "remind",
+                "let know",
+                "share",
+                "say",
+                "slack",
+            ),
+            slots={"channel": "channel", "text": "message"},
             description="Post a message to a channel.",
             key_params=("channel", "text"),
             schema={
