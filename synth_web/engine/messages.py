@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
@@ -32,6 +34,18 @@ def type_of(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return "null"
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """Return the choice a misspelt word most likely meant, or None."""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Suggest the closest choice as " Did you mean `x`?", or say nothing."""
+    found = closest(word, choices)
+    return f" Did you mean `{found}`?" if found and found != word else ""
 
 
 def expected_types(expected: Any) -> str:

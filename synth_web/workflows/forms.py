@@ -87,7 +87,7 @@ class WorkflowForm(FlaskForm):
             Length(max=200, message="Keep the name under 200 characters."),
         ],
     )
-    intent = TextAreaField("Intent", filters=[strip])
+    intent = TextAreaField("What it does", filters=[strip])
     trigger = TextAreaField("Trigger", validators=[JSONText(dict, {})])
     actions = TextAreaField("Actions", validators=[JSONText(list, [])])
 
