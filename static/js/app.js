@@ -159,8 +159,9 @@
   // Boosted links swap the page without unloading it: ask before they do.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href]");
+    // Starters (on a new workflow) keep the name and intent typed so far.
     if (!link || !leaving() || link.target === "_blank" || link.hasAttribute("download") ||
-        link.getAttribute("href").charAt(0) === "#") { return; }
+        link.getAttribute("href").charAt(0) === "#" || link.closest(".starters")) { return; }
     if (window.confirm("Leave without saving? Your changes to this workflow are not saved yet.")) {
       unsaved = false;
     } else {

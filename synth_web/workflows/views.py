@@ -51,6 +51,7 @@ from synth_web.workflows.services import (
     webhook_url,
 )
 from synth_web.workflows.starters import STARTERS, get_starter
+from synth_web.workflows.summary import summary
 
 bp.add_app_template_filter(trigger_label, "trigger_label")
 bp.add_app_template_global(get_app, "catalog_app")
@@ -211,7 +212,9 @@ def saved(
     if switch_on and not switched_off:
         message += " It stays off until they are fixed."
     flash(message, "warning")
-    return htmx_redirect(url_for("workflows.edit", workflow_id=workflow.id))
+    # Back to the tab the person was on (a plain form post, as ever, to the editor).
+    tab = JSON if request.form.get("editor") == JSON else None
+    return htmx_redirect(url_for("workflows.edit", workflow_id=workflow.id, view=tab))
 
 
 @bp.route("/workflows/<int:workflow_id>")
@@ -227,6 +230,7 @@ def detail(workflow_id: int) -> Response:
         trigger=trigger,
         hook_url=webhook_url(workflow) if trigger.uses_url else None,
         steps=describe_steps(workflow.actions),
+        summary=summary(workflow.definition),
         problems=explain_problems(problems, workflow.definition),
         problem_count=len(problems),
         recent_runs=recent_runs(workflow.id),

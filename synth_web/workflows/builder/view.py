@@ -202,7 +202,9 @@ def param_field(
         view.options = options_for(kind, spec, value, required)
     source = choices_source(app.key, name) if app else None
     if source and kind == "str" and view.widget == "text":
-        view.choices_url = url_for("workflows.choices", app=app.key, param=name)
+        view.choices_url = url_for(
+            "workflows.choices", app=app.key, param=name, list=f"{view.id}-choices"
+        )
     if local in state.errors:
         view.errors.append(state.errors[local])
     return view
