@@ -10,10 +10,9 @@ import requests
 from playwright.sync_api import expect
 
 from synth_web.extensions import db
-from synth_web.models import Connection, Execution
-from synth_web.vault import put_secret
-from tests.conftest import PASSWORD
-from tests.workflow_helpers import LOG, add_workflow
+from synth_web.models import Execution
+from tests.test_browser_workflows import sign_in
+from tests.workflow_helpers import LOG, add_workflow, connect_with_secret
 
 pytestmark = pytest.mark.browser
 
@@ -28,25 +27,6 @@ def app_config(fake_api):
         "SYNTH_ALLOW_PRIVATE_NETWORK": True,
         "SYNTH_SLACK_API_URL": fake_api.url("/api"),
     }
-
-
-def connect_slack(app, user) -> None:
-    with app.app_context():
-        connection = Connection(
-            user_id=user.id, app_name="slack", connection_type="bot_token", meta={}
-        )
-        db.session.add(connection)
-        db.session.flush()
-        put_secret(user.id, connection.id, {"bot_token": TOKEN}, commit=False)
-        db.session.commit()
-
-
-def sign_in(page, user) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
 
 
 def add_step(page, action_type: str) -> None:
@@ -70,7 +50,7 @@ def test_build_webhook_filter_slack_and_run_it_for_real(page, app, user, fake_ap
     fake_api.route(
         "/api/chat.postMessage", body={"ok": True, "channel": "C0SALES", "ts": "1.2"}
     )
-    connect_slack(app, user)
+    connect_with_secret(app, user, "slack", {"bot_token": TOKEN})
     sign_in(page, user)
     page.goto("/workflows/new")
     page.get_by_label("Name").fill("Big orders to Slack")
@@ -149,4 +129,25 @@ def test_arranging_steps_keeps_the_keyboard_where_it_was(page, app, user):
     assert messages and "not saved" in messages[0]
     page.get_by_role("button", name="Save changes").click()
     expect(page).to_have_url(re.compile(rf"/workflows/{wid}$"))
+    page.probe.assert_clean()
+
+
+def test_a_schedule_is_told_in_words_as_it_is_typed(page, app, user):
+    sign_in(page, user)
+    page.goto("/workflows/new")
+    page.get_by_role("button", name=re.compile(r"^Schedule")).click()
+    preview = page.locator("#schedule-preview")
+    expect(preview).to_contain_text("Every weekday at 09:00")
+    expect(preview.locator("time")).to_have_count(5)
+    page.get_by_label("Repeat").select_option("weekly")
+    expect(page.get_by_label("Day")).to_be_visible()
+    page.get_by_label("Day").select_option("Tuesday")
+    expect(page.get_by_label("Cron")).to_have_value("0 9 * * 2")
+    expect(preview).to_contain_text("Every Tuesday at 09:00")
+    page.get_by_label("Cron").fill("*/10 * * * *")
+    expect(preview).to_contain_text("Every 10 minutes")
+    page.get_by_label("Time zone").select_option("Asia/Tokyo")
+    expect(preview).to_contain_text("Asia/Tokyo")
+    page.get_by_label("Cron").fill("61 * * * *")
+    expect(preview).to_contain_text("is not a valid schedule")
     page.probe.assert_clean()

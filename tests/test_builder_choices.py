@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from synth_web.extensions import db
-from synth_web.models import Connection
-from synth_web.vault import put_secret
 from synth_web.workflows import builder_routes
+from tests.workflow_helpers import connect_with_secret
 
 TOKEN = "xoxb-1111-2222-FakeSlackTokenForTests"
 LIST = "/api/conversations.list"
@@ -31,14 +29,7 @@ def forget_choices():
 
 @pytest.fixture
 def slack(app, user):
-    with app.app_context():
-        connection = Connection(
-            user_id=user.id, app_name="slack", connection_type="bot_token", meta={}
-        )
-        db.session.add(connection)
-        db.session.flush()
-        put_secret(user.id, connection.id, {"bot_token": TOKEN}, commit=False)
-        db.session.commit()
+    connect_with_secret(app, user, "slack", {"bot_token": TOKEN})
 
 
 def test_channels_come_from_conversations_list(signed_in, slack, fake_api):

@@ -13,31 +13,10 @@ from synth_web.demo import WORKFLOWS
 from synth_web.models import Workflow
 from synth_web.workflows.starters import STARTERS, get_starter
 from tests.form_scraper import form_fields
+from tests.test_validation import GOOD as BIG_ORDERS
 from tests.workflow_helpers import LOG, SLACK, add_workflow, count, load
 
 HX = {"HX-Request": "true"}
-BIG_ORDERS = {
-    "name": "Big orders",
-    "intent": "When a big order comes in, tell #sales.",
-    "trigger": {"type": "webhook"},
-    "actions": [
-        {
-            "id": "order",
-            "type": "core.set",
-            "with": {"values": {"total": "{{ trigger.body.total }}"}},
-        },
-        {
-            "id": "big",
-            "type": "core.filter",
-            "with": {"condition": "{{ steps.order.output.total > 100 }}"},
-        },
-        {
-            "id": "notify",
-            "type": "core.log",
-            "with": {"message": "Big: {{ steps.order.output.total }}"},
-        },
-    ],
-}
 
 
 def post(client, url, html, op, changes=None, drop=(), headers=None):
@@ -129,10 +108,11 @@ def test_renaming_a_step_makes_its_references_follow(signed_in, app, user):
     url = f"/workflows/{wid}/edit"
     html = signed_in.get(url).text
     html = post(signed_in, url, html, "refresh", {"s0.id": "sale"}).text
-    assert value_of(html, "s1.str.condition") == "{{ steps.sale.output.total > 100 }}"
+    condition = "{{ steps.sale.output.total | float > 100 }}"
+    assert value_of(html, "s1.str.condition") == condition
     post(signed_in, url, html, "save")
     actions = load(app, wid).actions
-    assert actions[2]["with"]["message"] == "Big: {{ steps.sale.output.total }}"
+    assert actions[2]["with"]["text"] == "Order ${{ steps.sale.output.total }}"
 
 
 def test_schedule_presets_write_the_cron_and_show_it_in_words(signed_in):
@@ -170,7 +150,7 @@ def test_problems_are_beside_their_step_and_field_with_suggestions(
     assert "Did you mean slack.post_message?" in error_beside(html, "s2")
     assert 'value="retype:2:slack.post_message"' in html
     # The step's parameters stay, shown as fields of the unknown action.
-    assert value_of(html, "s2.str.message") == "Big: {{ steps.order.output.total }}"
+    assert value_of(html, "s2.str.text") == "Order ${{ steps.order.output.total }}"
     html = post(signed_in, f"/workflows/{wid}/edit", html, "trigger:webhook").text
     assert "webhok" not in html
 

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from synth_web.workflows.describe import cron_words, next_fire_times
 
 PRESETS = {
-    "hourly": "Every hour, on the hour",
+    "hourly": "Every hour",
     "daily": "Every day at…",
-    "weekdays": "Every weekday (Monday to Friday) at…",
+    "weekdays": "Every weekday at…",
     "weekly": "Every week on…",
-    "monthly": "The first of every month at…",
+    "monthly": "The 1st of every month at…",
     "custom": "Custom (cron)",
 }
 DAYS = (
