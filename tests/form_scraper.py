@@ -70,6 +70,8 @@ class FormReader(HTMLParser):
             # Browsers drop one line break right after <textarea>.
             text = text[2:] if text.startswith("\r\n") else text
             text = text[1:] if text.startswith("\n") else text
+            # ... and send its line breaks as CRLF.
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
             self.fields.append((self.textarea["name"], text))
             self.textarea = None
 

@@ -345,6 +345,55 @@ def test_near_misses_get_a_suggestion(change, path, words):
     assert words in messages(problems_of(misspell))[path]
 
 
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        ("bob", "`bob` is not an email address."),
+        (["ada@example.com", "nope"], "`nope` is not an email address."),
+        (5, "Must be text or a list, not a whole number."),
+    ],
+)
+def test_email_addresses_are_checked(to, message):
+    definition = {
+        "name": "Mail",
+        "intent": "Mail someone.",
+        "trigger": {"type": "manual"},
+        "actions": [
+            {
+                "id": "mail",
+                "type": "gmail.send_email",
+                "with": {"to": to, "subject": "Hi", "text": "Hello"},
+            }
+        ],
+    }
+    found = {p.path: p.message for p in validate_definition(definition)}
+    assert found == {"actions[0].with.to": message}
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "ada@example.com",
+        "Ada <ada@example.com>, b@example.org",
+        "{{ trigger.body.to }}",
+    ],
+)
+def test_good_addresses_and_templates_pass(to):
+    definition = {
+        "name": "Mail",
+        "intent": "Mail someone.",
+        "trigger": {"type": "manual"},
+        "actions": [
+            {
+                "id": "mail",
+                "type": "gmail.send_email",
+                "with": {"to": to, "subject": "Hi", "text": "{{ trigger }}"},
+            }
+        ],
+    }
+    assert [p for p in validate_definition(definition) if "to" in p.path] == []
+
+
 def test_far_misses_get_no_suggestion():
     def far(d):
         d["trigger"] = {"type": "carrier pigeon"}

@@ -39,11 +39,30 @@ def error_beside(html, field_id):
     return re.sub(r"<[^>]+>", "", match.group(1))
 
 
+# Values no single field can show as they are: they come back all the same.
+AWKWARD = {
+    **LOG,
+    "name": "Awkward values",
+    "actions": [
+        {"id": "lines", "type": "core.log", "with": {"message": "One\nTwo"}},
+        {"id": "crlf", "type": "core.log", "with": {"message": "One\r\nTwo"}},
+        {"id": "spaces", "type": "gmail.send_email", "with": {"to": " a@b.c "}},
+        {"id": "text", "type": "core.delay", "with": {"seconds": "15"}},
+        {"id": "empty", "type": "core.log", "with": {"message": ""}},
+        {"id": "nothing", "type": "core.log", "with": {}},
+        {"id": "bare", "type": "core.log"},
+        {"id": "odd", "type": "core.log", "with": {"message": "x"}, "retry": {}},
+        {"id": "set", "type": "core.set", "with": {"values": {"a": "1\n2"}}},
+        "not a step",
+    ],
+}
+
+
 def definitions():
     """Every starter and every demo workflow, as a person would find them."""
     items = [get_starter(s.key, "Europe/Paris").definition for s in STARTERS]
     keep = ("name", "intent", "trigger", "actions")
-    return items + [{k: w[k] for k in keep} for w in WORKFLOWS]
+    return [*items, *({k: w[k] for k in keep} for w in WORKFLOWS), AWKWARD]
 
 
 def test_the_builder_is_the_default_editor(signed_in):
@@ -153,6 +172,23 @@ def test_problems_are_beside_their_step_and_field_with_suggestions(
     assert value_of(html, "s2.str.text") == "Order ${{ steps.order.output.total }}"
     html = post(signed_in, f"/workflows/{wid}/edit", html, "trigger:webhook").text
     assert "webhok" not in html
+
+
+def test_a_misspelt_parameter_and_a_bad_setting_are_named_beside_them(
+    signed_in, app, user
+):
+    step = {
+        "id": "hello",
+        "type": "core.log",
+        "with": {"message": "Hi", "levle": "info"},
+        "timeout_seconds": 999,
+    }
+    wid = add_workflow(app, user, {**LOG, "actions": [step]})
+    html = signed_in.get(f"/workflows/{wid}/edit").text
+    assert "Unknown field levle" in error_beside(html, "s0-p2")
+    assert value_of(html, "s0.str.levle") == "info"
+    assert "at most 300" in error_beside(html, "s0-timeout_seconds")
+    assert re.search(r'<details class="bstep-more" id="s0-settings" open', html)
 
 
 def test_required_fields_are_marked_and_missing_ones_named(signed_in):

@@ -76,7 +76,8 @@ def test_trigger_in_words(trigger, sentence):
 
 def test_step_in_words():
     step = describe_step(1, SLACK["actions"][0])
-    assert (step.app_name, step.action_label) == ("Slack", "Post message")
+    title = action_title(find_action("slack.post_message")[1])
+    assert (step.app_name, step.action_label) == ("Slack", title)
     assert step.icon == "#"
     assert step.params == [
         ("channel", "#sales"),

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
 from synth_web.engine.apps import App, catalog, find_action
 from synth_web.engine.messages import describe_error, did_you_mean
@@ -114,13 +115,24 @@ class Problem:
 
 
 _VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+# Only the formats Synth declares are checked (jsonschema checks none by default).
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("email")
+def is_addresses(value: object) -> bool:
+    """Tell whether a text is one or more email addresses, separated by commas."""
+    if not isinstance(value, str):
+        return True
+    parts = [part for part in value.split(",") if part.strip()]
+    return bool(parts) and all("@" in parseaddr(part)[1] for part in parts)
 
 
 def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     # Schemas are module constants: key on identity, keep the schema alive with it.
     entry = _VALIDATORS.get(id(schema))
     if entry is None or entry[0] is not schema:
-        entry = (schema, Draft202012Validator(schema))
+        entry = (schema, Draft202012Validator(schema, format_checker=FORMATS))
         _VALIDATORS[id(schema)] = entry
     return entry[1]
 

@@ -63,7 +63,8 @@ def parse(kind: str, text: str) -> Any:
         return {"true": True, "false": False}.get(text, text)
     if kind == "json":
         return parse_json_text(text)
-    return text
+    # Browsers send a textarea's line breaks as CRLF; values keep "\n".
+    return text.replace("\r\n", "\n")
 
 
 def parse_rows(keys: list[str], values: list[str]) -> Any:
@@ -105,21 +106,31 @@ def fits(kind: str, value: Any) -> bool:
     """Tell whether a field of this kind shows the value and gives it back exactly."""
     if value is MISSING or kind == "json":
         return True
-    if kind == "kv":
+    if kind == "kv":  # one-line inputs: a line break would be lost in them
         return (
             isinstance(value, dict)
             and bool(value)
-            and all(isinstance(v, str) and k != "" for k, v in value.items())
+            and all(
+                isinstance(v, str) and k != "" and one_line(k) and one_line(v)
+                for k, v in value.items()
+            )
         )
     if kind == "str":
-        return isinstance(value, str) and value != ""
+        return isinstance(value, str) and value != "" and "\r" not in value
     if kind == "bool":
         return isinstance(value, bool)
     if kind == "num":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return False
+        if isinstance(value, str) and not one_line(value):
+            return False
         return same(parse(kind, render(kind, value)), value)
     return False
+
+
+def one_line(text: str) -> bool:
+    """Tell whether a text fits a one-line input as it is."""
+    return "\n" not in text and "\r" not in text
 
 
 def simple_values(schema: Any) -> bool:

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from synth_web.engine.validation import Problem
 
 STEP = re.compile(r"^actions\[(\d+)\](?:\.(.*))?$")
-# "`channel` is required." names the missing parameter; its path is the object.
-REQUIRED = re.compile(r"^`([^`]+)` is required\.$")
+# "`channel` is required." and "Unknown field `chanel`. …" name the parameter
+# they are about, while their path is the object that holds it.
+NAMED = re.compile(r"^(?:`([^`]+)` is required\.|Unknown field `([^`]+)`\.)")
 STEP_KEYS = ("id", "type")
 SETTINGS = ("retry", "timeout_seconds")
+SETTING_NAMES = ("max_attempts", "backoff_seconds", "timeout_seconds")
 
 
 @dataclass
@@ -38,16 +40,15 @@ def step_key(rest: str, message: str) -> str:
     """Say which part of a step a problem is about: a parameter, id, settings…"""
     if rest in STEP_KEYS:
         return rest
-    head = re.split(r"[.\[]", rest, maxsplit=1)[0]
-    if head in SETTINGS:
-        return "settings"
-    if head != "with":
+    parts = re.split(r"[.\[]", rest)
+    if parts[0] in SETTINGS:
+        return f"set.{parts[-1]}" if parts[-1] in SETTING_NAMES else "settings"
+    if parts[0] != "with":
         return ""
-    param = rest[len("with.") :] if rest.startswith("with.") else ""
-    if not param:
-        missing = REQUIRED.match(message)
-        return f"with.{missing.group(1)}" if missing else "with"
-    return "with." + re.split(r"[.\[]", param, maxsplit=1)[0]
+    if len(parts) > 1:
+        return f"with.{parts[1]}"
+    named = NAMED.match(message)
+    return f"with.{named.group(1) or named.group(2)}" if named else "with"
 
 
 def place(problems: list[Problem]) -> Placed:

@@ -206,8 +206,8 @@ def step_fields(step: Any) -> Posted:
     if not isinstance(step, dict):
         return {"raw": [json.dumps(step)]}
     posted: Posted = {}
-    for key in ("id", "type"):
-        if isinstance(step.get(key), str):
+    for key in ("id", "type"):  # one-line inputs: a line break would be lost
+        if isinstance(step.get(key), str) and kinds.one_line(step[key]):
             posted[key] = [step[key]]
     params = step.get("with")
     if isinstance(params, dict):
@@ -245,7 +245,7 @@ def param_kinds(step: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
 
 def step_state(step: Any) -> StepState:
     """Prepare a step for the builder; as JSON when fields cannot show it exactly."""
-    if same(read_step(step_fields(step)).step, step):
+    if isinstance(step, dict) and same(read_step(step_fields(step)).step, step):
         return StepState(copy.deepcopy(step))
     return StepState(copy.deepcopy(step), raw=True)
 
@@ -254,7 +254,11 @@ def trigger_fields(trigger: Any) -> Posted:
     """Write a trigger as the fields the builder shows for it."""
     if not isinstance(trigger, dict):
         return {"raw": [json.dumps(trigger)]}
-    posted = {key: [value] for key, value in trigger.items() if isinstance(value, str)}
+    posted = {
+        key: [value]
+        for key, value in trigger.items()
+        if isinstance(value, str) and kinds.one_line(value)
+    }
     if trigger.get("type") == "schedule":
         preset = preset_of(str(trigger.get("cron", "")))
         posted.update(preset=[preset.key], at=[preset.at], day=[preset.day])
@@ -264,7 +268,9 @@ def trigger_fields(trigger: Any) -> Posted:
 def from_definition(definition: Mapping[str, Any]) -> BuilderState:
     """Prepare a saved (or imported, or typed) definition for the builder."""
     trigger = definition.get("trigger", {})
-    exact = same(read_trigger(trigger_fields(trigger), "")[0], trigger)
+    exact = isinstance(trigger, dict) and same(
+        read_trigger(trigger_fields(trigger), "")[0], trigger
+    )
     actions = definition.get("actions")
     steps = [step_state(step) for step in actions] if isinstance(actions, list) else []
     return BuilderState(copy.deepcopy(trigger), steps, trigger_raw=not exact)

@@ -146,6 +146,8 @@ def widget_for(kind: str, spec: Any, slot: str, value: Any) -> str:
         return "select"
     if isinstance(value, str) and "\n" in value:
         return "textarea"
+    if isinstance(value, str) and value != value.strip():
+        return "text"  # browsers trim email and URL inputs: keep the spaces typed
     return SLOT_WIDGETS.get(slot, "text")
 
 
@@ -348,17 +350,18 @@ def raw_field(state: StepState, prefix: str) -> FieldView:
 def place_problems(view: StepView, problems: dict[str, list[str]]) -> None:
     """Put each problem of a step beside its field, the rest on the card."""
     by_param = {f.name.split(".", 2)[-1]: f for f in view.fields + view.more}
+    by_setting = {f.name.split(".", 1)[-1]: f for f in view.settings}
     for key, messages in problems.items():
         if key == "id":
             view.id_field.errors += messages
-        elif (
-            key.startswith("with.")
-            and key[5:] in by_param
-            and not by_param[key[5:]].errors
-        ):
-            by_param[key[5:]].errors += messages
-        elif key == "settings":
-            view.settings[0].errors += messages
+        elif key.startswith("with.") and key[5:] in by_param:
+            # A field whose text could not be read says so; what validation
+            # makes of its absence would only repeat it.
+            if not by_param[key[5:]].errors:
+                by_param[key[5:]].errors += messages
+        elif key.startswith("set.") or key == "settings":
+            target = by_setting.get(key, view.settings[0])
+            target.errors += messages
         else:
             view.problems += messages
 
