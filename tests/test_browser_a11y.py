@@ -80,7 +80,7 @@ def submit_builder_errors(page: Any) -> None:
     page.locator('#add-step button[value="add:http.request"]').click()
     expect(page.get_by_label("Method")).to_be_focused()
     page.locator("#s0-more").evaluate("details => details.open = true")
-    page.get_by_label("Json").fill('{"total": }')
+    page.get_by_label("JSON", exact=True).fill('{"total": }')
     page.get_by_role("button", name="Save workflow").click()
     expect(page.locator("#main .field-error").first).to_be_visible()
 

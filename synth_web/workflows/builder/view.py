@@ -95,9 +95,13 @@ class StepView:
         return ", ".join(parts) or "defaults"
 
 
+ACRONYMS = {"url": "URL", "json": "JSON", "html": "HTML", "cc": "Cc", "bcc": "Bcc"}
+
+
 def humanize(name: str) -> str:
     """Label a parameter name: `expected_status` → "Expected status"."""
-    return name.replace("_", " ").strip().capitalize() or name
+    words = name.replace("_", " ").strip().capitalize().split(" ")
+    return " ".join(ACRONYMS.get(word.lower(), word) for word in words) or name
 
 
 def shown_text(state: StepState, local: str, kind: str, value: Any) -> str:
