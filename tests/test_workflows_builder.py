@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from synth_web.demo import WORKFLOWS
 from synth_web.models import Workflow
+from synth_web.workflows.catalog_view import app_events, apps_with_events
 from synth_web.workflows.starters import STARTERS, get_starter
 from tests.form_scraper import form_fields
 from tests.test_validation import GOOD as BIG_ORDERS
@@ -152,6 +153,21 @@ def test_schedule_presets_write_the_cron_and_show_it_in_words(signed_in):
     assert preview.count("<time") == 5
     bad = signed_in.post("/workflows/schedule-preview", data={"t.cron": "0 9 *"})
     assert "5 fields" in bad.text
+
+
+def test_an_app_event_is_picked_from_the_events_the_catalog_declares(signed_in, app):
+    apps = apps_with_events()
+    if not apps:
+        pytest.skip("no app of the catalog declares events yet")
+    relay, event = apps[0], app_events(apps[0])[0]
+    url = "/workflows/new"
+    html = post(signed_in, url, signed_in.get(url).text, "trigger:app_event").text
+    assert f'<option value="{relay.key}">{relay.name}</option>' in html
+    html = post(signed_in, url, html, "refresh", {"t.app": relay.key}).text
+    assert f'<option value="{event.name}">{event.title}</option>' in html
+    post(signed_in, url, html, "save", {"name": "Events", "t.event": event.name})
+    trigger = {"type": "app_event", "app": relay.key, "event": event.name}
+    assert load(app, 1).trigger == trigger
 
 
 def test_problems_are_beside_their_step_and_field_with_suggestions(

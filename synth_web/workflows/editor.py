@@ -19,11 +19,8 @@ from flask_login import current_user
 from synth_web.engine.checks import connection_statuses
 from synth_web.models import Workflow
 from synth_web.workflows.builder import ops
-from synth_web.workflows.builder.state import (
-    BuilderState,
-    from_definition,
-    read_builder,
-)
+from synth_web.workflows.builder.definition import from_definition
+from synth_web.workflows.builder.state import BuilderState, read_builder
 from synth_web.workflows.forms import WorkflowForm
 from synth_web.workflows.services import definition_version
 from synth_web.workflows.summary import generated_intent

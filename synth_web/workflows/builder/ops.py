@@ -12,14 +12,10 @@ from typing import Any
 
 from synth_web.engine.apps import find_action
 from synth_web.engine.triggers import TRIGGER_TYPES
+from synth_web.workflows.builder.definition import step_state
 from synth_web.workflows.builder.fields import render_rows
 from synth_web.workflows.builder.schedule import Preset, cron_for
-from synth_web.workflows.builder.state import (
-    MAX_STEPS,
-    BuilderState,
-    StepState,
-    step_state,
-)
+from synth_web.workflows.builder.state import MAX_STEPS, BuilderState, StepState
 
 NEW_SCHEDULE = Preset("weekdays", "09:00")
 

@@ -9,20 +9,18 @@ Field names carry their kind (see fields.py): `s0.id`, `s0.type`, `s0.str.channe
 
 from __future__ import annotations
 
-import copy
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from synth_web.engine.apps import find_action
 from synth_web.engine.validation import MAX_ACTIONS, MAX_DEFINITION_BYTES
 from synth_web.workflows.builder import fields as kinds
-from synth_web.workflows.builder.fields import MISSING, FieldError, same
-from synth_web.workflows.builder.schedule import Preset, cron_for, preset_of
+from synth_web.workflows.builder.fields import MISSING, FieldError
+from synth_web.workflows.builder.renames import rename_refs, renames_of
+from synth_web.workflows.builder.schedule import Preset, cron_for
 
 STEP_FIELD = re.compile(r"^s(\d{1,3})\.(.+)$")
 # A few more than a workflow may have, so a builder over the limit still shows
@@ -198,114 +196,10 @@ def read_removed(text: str) -> dict[str, Any] | None:
     return removed if ok and "step" in removed else None
 
 
-# ---------- From a definition ----------
-
-
-def step_fields(step: Any) -> Posted:
-    """Write a step as the fields the builder shows for it (canonical text)."""
-    if not isinstance(step, dict):
-        return {"raw": [json.dumps(step)]}
-    posted: Posted = {}
-    for key in ("id", "type"):  # one-line inputs: a line break would be lost
-        if isinstance(step.get(key), str) and kinds.one_line(step[key]):
-            posted[key] = [step[key]]
-    params = step.get("with")
-    if isinstance(params, dict):
-        posted["with"] = ["1"]
-        for name, kind, value in param_kinds(step):
-            if kind == "kv":
-                rows = kinds.render_rows(value)
-                posted[f"kv.{name}"] = [k for k, _ in rows]
-                posted[f"kvv.{name}"] = [v for _, v in rows]
-            else:
-                posted[f"{kind}.{name}"] = [kinds.render(kind, value)]
-    retry = step.get("retry") if isinstance(step.get("retry"), dict) else {}
-    for name in SETTINGS:
-        value = step.get(name) if name == "timeout_seconds" else retry.get(name)
-        if value is not None:
-            posted[f"set.{name}"] = [kinds.render("num", value)]
-    return posted
-
-
-def param_kinds(step: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
-    """List (name, kind, value) for every parameter the step's form shows."""
-    action = find_action(str(step.get("type", "")))[1]
-    schema = action.schema.get("properties", {}) if action else {}
-    params = step.get("with") if isinstance(step.get("with"), dict) else {}
-    names = list(schema) + [name for name in params if name not in schema]
-    return [
-        (
-            name,
-            kinds.choose_kind(schema.get(name), params.get(name, MISSING)),
-            params.get(name, MISSING),
-        )
-        for name in names
-    ]
-
-
-def step_state(step: Any) -> StepState:
-    """Prepare a step for the builder; as JSON when fields cannot show it exactly."""
-    if isinstance(step, dict) and same(read_step(step_fields(step)).step, step):
-        return StepState(copy.deepcopy(step))
-    return StepState(copy.deepcopy(step), raw=True)
-
-
-def trigger_fields(trigger: Any) -> Posted:
-    """Write a trigger as the fields the builder shows for it."""
-    if not isinstance(trigger, dict):
-        return {"raw": [json.dumps(trigger)]}
-    posted = {
-        key: [value]
-        for key, value in trigger.items()
-        if isinstance(value, str) and kinds.one_line(value)
-    }
-    if trigger.get("type") == "schedule":
-        preset = preset_of(str(trigger.get("cron", "")))
-        posted.update(preset=[preset.key], at=[preset.at], day=[preset.day])
-    return posted
-
-
-def from_definition(definition: Mapping[str, Any]) -> BuilderState:
-    """Prepare a saved (or imported, or typed) definition for the builder."""
-    trigger = definition.get("trigger", {})
-    exact = isinstance(trigger, dict) and same(
-        read_trigger(trigger_fields(trigger), "")[0], trigger
-    )
-    actions = definition.get("actions")
-    steps = [step_state(step) for step in actions] if isinstance(actions, list) else []
-    return BuilderState(copy.deepcopy(trigger), steps, trigger_raw=not exact)
-
-
-# ---------- Renames ----------
-
-STEP_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-
-
 def follow_renames(state: BuilderState, steps_posted: dict[int, Posted]) -> None:
     """Make references follow a step whose id was changed (`s0.was` → `s0.id`)."""
     ids = [s.step.get("id") if isinstance(s.step, dict) else None for s in state.steps]
-    renames = {}
-    for posted, new in zip(steps_posted.values(), ids, strict=True):
-        old = first(posted, "was")
-        if old and new and old != new and STEP_ID.match(old) and STEP_ID.match(new):
-            if ids.count(new) == 1 and old not in ids:
-                renames[old] = new
-    if renames:
-        for step_state_ in state.steps:
-            if isinstance(step_state_.step, dict) and "with" in step_state_.step:
-                step_state_.step["with"] = rename_refs(
-                    step_state_.step["with"], renames
-                )
-
-
-def rename_refs(value: Any, renames: Mapping[str, str]) -> Any:
-    """Rewrite `steps.<old>` references inside every text of a value."""
-    if isinstance(value, dict):
-        return {key: rename_refs(item, renames) for key, item in value.items()}
-    if isinstance(value, list):
-        return [rename_refs(item, renames) for item in value]
-    if not isinstance(value, str) or "steps" not in value:
-        return value
-    names = "|".join(re.escape(old) for old in renames)
-    pattern = re.compile(rf"(?<![\w.])steps(\.|\[\s*['\"])({names})(?=\W|$)")
-    return pattern.sub(lambda m: f"steps{m.group(1)}{renames[m.group(2)]}", value)
+    renames = renames_of([first(p, "was") for p in steps_posted.values()], ids)
+    for step in state.steps if renames else ():
+        if isinstance(step.step, dict) and "with" in step.step:
+            step.step["with"] = rename_refs(step.step["with"], renames)

@@ -11,6 +11,7 @@ from synth_web.auth.forms import timezone_choices
 from synth_web.engine.apps import catalog, get_app
 from synth_web.engine.messages import closest
 from synth_web.engine.triggers import TRIGGER_DESCRIPTIONS, TRIGGER_TYPES
+from synth_web.workflows.builder.fields_view import FieldView, raw_field
 from synth_web.workflows.builder.schedule import (
     DAYS,
     PRESETS,
@@ -19,7 +20,6 @@ from synth_web.workflows.builder.schedule import (
     preview,
 )
 from synth_web.workflows.builder.state import BuilderState, StepState, first
-from synth_web.workflows.builder.view import FieldView, raw_field
 from synth_web.workflows.catalog_view import action_title, app_events, apps_with_events
 from synth_web.workflows.describe import TRIGGER_LABELS
 
