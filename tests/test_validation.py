@@ -345,6 +345,17 @@ def test_near_misses_get_a_suggestion(change, path, words):
     assert words in messages(problems_of(misspell))[path]
 
 
+def mail_to(to):
+    """A one-step workflow that emails `to`."""
+    step = {"to": to, "subject": "Hi", "text": "{{ trigger }}"}
+    return {
+        "name": "Mail",
+        "intent": "Mail someone.",
+        "trigger": {"type": "manual"},
+        "actions": [{"id": "mail", "type": "gmail.send_email", "with": step}],
+    }
+
+
 @pytest.mark.parametrize(
     ("to", "message"),
     [
@@ -354,19 +365,7 @@ def test_near_misses_get_a_suggestion(change, path, words):
     ],
 )
 def test_email_addresses_are_checked(to, message):
-    definition = {
-        "name": "Mail",
-        "intent": "Mail someone.",
-        "trigger": {"type": "manual"},
-        "actions": [
-            {
-                "id": "mail",
-                "type": "gmail.send_email",
-                "with": {"to": to, "subject": "Hi", "text": "Hello"},
-            }
-        ],
-    }
-    found = {p.path: p.message for p in validate_definition(definition)}
+    found = {p.path: p.message for p in validate_definition(mail_to(to))}
     assert found == {"actions[0].with.to": message}
 
 
@@ -379,19 +378,7 @@ def test_email_addresses_are_checked(to, message):
     ],
 )
 def test_good_addresses_and_templates_pass(to):
-    definition = {
-        "name": "Mail",
-        "intent": "Mail someone.",
-        "trigger": {"type": "manual"},
-        "actions": [
-            {
-                "id": "mail",
-                "type": "gmail.send_email",
-                "with": {"to": to, "subject": "Hi", "text": "{{ trigger }}"},
-            }
-        ],
-    }
-    assert [p for p in validate_definition(definition) if "to" in p.path] == []
+    assert validate_definition(mail_to(to)) == []
 
 
 def test_far_misses_get_no_suggestion():
