@@ -35,6 +35,7 @@ NEW_ACCOUNT = {"dashboard-empty": "/dashboard"}
 
 def submit_bad_json(page) -> None:
     """Break the actions JSON of a starter and submit, to show the errors."""
+    page.get_by_role("button", name="JSON").click()
     page.get_by_label("Actions").fill('[\n  {"id": "ping", "type": "core.log",}\n]')
     page.get_by_role("button", name="Save workflow").click()
 
@@ -107,6 +108,12 @@ PAGES = {
     "workflow-problems": "/workflows/12",
     "workflow-edit-problems": "/workflows/12/edit",
     "workflow-new-starter": "/workflows/new?starter=webhook_slack",
+    # The step builder: blank, a webhook with a filter and Slack, a schedule,
+    # and the same workflow on the JSON tab.
+    "builder-new": "/workflows/new",
+    "builder-webhook": "/workflows/1/edit",
+    "builder-schedule": "/workflows/2/edit",
+    "builder-json": "/workflows/1/edit?view=json",
     "workflow-new-bad-json": ("/workflows/new?starter=schedule_http", submit_bad_json),
     "workflow-delete": "/workflows/1/delete",
     "workflow-import": "/workflows/import",

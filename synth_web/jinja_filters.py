@@ -107,7 +107,7 @@ NAV = (
     ),
     (
         "executions.index",
-        "Executions",
+        "Runs",
         "M12 8v4l3 2M21 12a9 9 0 1 1-18 0 9 9 0 0 1 18 0z",
     ),
     (

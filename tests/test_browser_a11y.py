@@ -75,6 +75,16 @@ def submit_memory_empty(page: Any) -> None:
     expect(page.locator("#main .field-error").first).to_be_visible()
 
 
+def submit_builder_errors(page: Any) -> None:
+    """Add an HTTP step with JSON that does not parse and save, to show the errors."""
+    page.locator('#add-step button[value="add:http.request"]').click()
+    expect(page.get_by_label("Method")).to_be_focused()
+    page.locator("#s0-more").evaluate("details => details.open = true")
+    page.get_by_label("JSON", exact=True).fill('{"total": }')
+    page.get_by_role("button", name="Save workflow").click()
+    expect(page.locator("#main .field-error").first).to_be_visible()
+
+
 Target = str | tuple[str, Callable[[Any], None]]
 ANONYMOUS: dict[str, Target] = {
     **screenshots.ANONYMOUS,
@@ -95,6 +105,7 @@ SEEDED = (
 # Pages screenshots.py leaves out: plain forms, and forms showing their errors.
 MORE: dict[str, Target] = {
     "workflow-edit": "/workflows/1/edit",
+    "builder-errors": ("/workflows/new", submit_builder_errors),
     "connect-pick-app": "/connections/new",
     "memory-new": "/memory/new",
     "memory-new-errors": ("/memory/new", submit_memory_empty),
@@ -297,7 +308,9 @@ def open_menu(page: Any) -> None:
     expect(page.get_by_role("navigation", name="Main (mobile)")).to_be_visible()
 
 
-@pytest.mark.parametrize("name", ["dashboard", "workflow-webhook", "run-failed"])
+@pytest.mark.parametrize(
+    "name", ["dashboard", "workflow-webhook", "run-failed", "builder-webhook"]
+)
 def test_phone_layout_passes_axe(
     tabs: Tabs, demo_server: tuple[str, dict[str, str]], name: str
 ) -> None:

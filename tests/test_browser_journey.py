@@ -83,6 +83,8 @@ def create_workflow_with_a_problem(page) -> None:
     page.probe.assert_clean()
     page.get_by_label("Name").fill("Greet the team")
     page.get_by_role("link", name=re.compile("Webhook → Slack")).click()
+    expect(page.locator(".starter[aria-current]")).to_contain_text("Webhook → Slack")
+    page.get_by_role("button", name="JSON").click()
     actions = page.get_by_label("Actions")
     expect(actions).to_have_value(re.compile("slack.post_message"))
     expect(page.get_by_label("Name")).to_have_value("Greet the team")
@@ -92,7 +94,7 @@ def create_workflow_with_a_problem(page) -> None:
     actions.fill(broken)
     page.get_by_role("button", name="Save workflow").click()
 
-    expect(page).to_have_url(re.compile(r"/workflows/\d+/edit$"))
+    expect(page).to_have_url(re.compile(r"/workflows/\d+/edit\?view=json$"))
     expect(page.locator(".problem-summary")).to_contain_text("1 problem")
     problem = page.locator("#actions-error")
     expect(problem).to_contain_text("This uses step lookup, which does not exist.")

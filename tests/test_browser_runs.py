@@ -6,11 +6,8 @@ import re
 import time
 
 import pytest
-from flask import Blueprint, render_template_string
 from playwright.sync_api import expect
 
-from synth_web.executions.services import recent_runs
-from synth_web.workflows.services import get_workflow_or_404
 from tests.conftest import PASSWORD
 from tests.run_factories import add_run, add_workflow, get_run
 
@@ -22,32 +19,10 @@ SLOW = [
 ]
 LONG = [{"id": "wait", "type": "core.delay", "with": {"seconds": 30}}]
 
-# The workflow detail page lives in another blueprint; this test-only page shows
-# the same recent-runs block the way that page includes it.
-RECENT_PAGE = """{% extends "base.html" %}
-{% block content %}<h1>{{ workflow.name }}</h1>
-{% include "executions/_recent_runs.html" %}{% endblock %}"""
-
 
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-@pytest.fixture
-def app(app):
-    """The app, plus a test-only page with a workflow's recent runs."""
-    pages = Blueprint("recent_runs_test", __name__)
-
-    @pages.route("/test/workflows/<int:workflow_id>")
-    def workflow_page(workflow_id: int) -> str:
-        workflow = get_workflow_or_404(workflow_id)
-        return render_template_string(
-            RECENT_PAGE, workflow=workflow, recent_runs=recent_runs(workflow.id)
-        )
-
-    app.register_blueprint(pages)
-    return app
 
 
 def sign_in(page) -> None:
@@ -81,7 +56,7 @@ def test_run_now_turns_into_success_without_a_reload(page, app, user):
     workflow_id = add_workflow(app, user.id, name="Slow logger", actions=SLOW)
     add_run(app, workflow_id, user.id, status="failure", error_log="old failure")
     sign_in(page)
-    page.goto(f"/test/workflows/{workflow_id}")
+    page.goto(f"/workflows/{workflow_id}")
     rows = page.locator("#recent-runs tbody tr.run-row")
     expect(rows).to_have_count(1)
     mark_page(page)

@@ -37,12 +37,14 @@ def test_create_from_a_starter_fix_the_problem_and_activate(page, user):
     page.get_by_role("link", name=re.compile("Webhook → Slack")).click()
     # htmx filled the JSON in place and kept the name typed so far.
     expect(page).to_have_url(re.compile(r"/workflows/new\?starter=webhook_slack$"))
+    expect(page.locator(".starter[aria-current]")).to_contain_text("Webhook → Slack")
+    page.get_by_role("button", name="JSON").click()
     expect(page.get_by_label("Actions")).to_have_value(re.compile("slack.post_message"))
     expect(page.get_by_label("Name")).to_have_value("Form posts to Slack")
     page.get_by_role("button", name="Save workflow").click()
 
     # Saved as a draft; the problem is beside the Actions field.
-    expect(page).to_have_url(re.compile(r"/workflows/\d+/edit$"))
+    expect(page).to_have_url(re.compile(r"/workflows/\d+/edit\?view=json$"))
     problem = page.locator("#actions-error")
     expect(problem).to_contain_text("Connect Slack to use this step.")
     expect(problem).to_contain_text("Step 1 (notify)")
@@ -73,7 +75,7 @@ def test_create_from_a_starter_fix_the_problem_and_activate(page, user):
 
 def test_invalid_json_points_at_the_mistake(page, user):
     sign_in(page, user)
-    page.goto("/workflows/new?starter=manual_log")
+    page.goto("/workflows/new?starter=manual_log&view=json")
     page.get_by_label("Trigger").fill('{"type": "manual",}')
     page.get_by_role("button", name="Save workflow").click()
     expect(page.locator("#trigger-error")).to_contain_text(

@@ -3,7 +3,7 @@
 The demo account on SQLite (the setup a new person starts with) and the page
 list of scripts/screenshots.py, so a page added there is held to the budgets:
 
-- JavaScript shipped, all files together: at most 20 KB gzipped;
+- JavaScript shipped, all files together (htmx included): at most 25 KB gzipped;
 - CSS: at most 30 KB gzipped;
 - no request leaves the page's origin;
 - every page's server time: at most 50 ms, median of 20 requests.
@@ -27,7 +27,7 @@ from synth_web import create_app
 from synth_web.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-JS_BUDGET = 20 * 1024
+JS_BUDGET = 25 * 1024
 CSS_BUDGET = 30 * 1024
 SERVER_MS_BUDGET = 50.0
 REQUESTS = 20

@@ -277,7 +277,8 @@ def test_template_may_not_use_unknown_step():
 
     found = messages(problems_of(unknown))
     assert found["actions[2].with.text"] == (
-        "This uses step `ordr`, which does not exist. Earlier steps: `order`, `big`."
+        "This uses step `ordr`, which does not exist. Did you mean `order`? "
+        "Earlier steps: `order`, `big`."
     )
 
 
@@ -323,6 +324,68 @@ def test_unknown_app_lists_supported():
         "Supported apps: core, http, gmail, slack."
     )
     assert problems_of(notion)[0].phase == "capability"
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        (("trigger", {"type": "webhok"}), "trigger.type", "Did you mean `webhook`?"),
+        (("type", "slack.post_mesage"), "actions[2].type", "`slack.post_message`?"),
+        (("type", "slak.post_message"), "actions[2].type", "`slack.post_message`?"),
+    ],
+)
+def test_near_misses_get_a_suggestion(change, path, words):
+    def misspell(d):
+        key, value = change
+        if key == "trigger":
+            d["trigger"] = value
+        else:
+            d["actions"][2]["type"] = value
+
+    assert words in messages(problems_of(misspell))[path]
+
+
+def mail_to(to):
+    """A one-step workflow that emails `to`."""
+    step = {"to": to, "subject": "Hi", "text": "{{ trigger }}"}
+    return {
+        "name": "Mail",
+        "intent": "Mail someone.",
+        "trigger": {"type": "manual"},
+        "actions": [{"id": "mail", "type": "gmail.send_email", "with": step}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        ("bob", "`bob` is not an email address."),
+        (["ada@example.com", "nope"], "`nope` is not an email address."),
+        (5, "Must be text or a list, not a whole number."),
+    ],
+)
+def test_email_addresses_are_checked(to, message):
+    found = {p.path: p.message for p in validate_definition(mail_to(to))}
+    assert found == {"actions[0].with.to": message}
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "ada@example.com",
+        "Ada <ada@example.com>, b@example.org",
+        "{{ trigger.body.to }}",
+    ],
+)
+def test_good_addresses_and_templates_pass(to):
+    assert validate_definition(mail_to(to)) == []
+
+
+def test_far_misses_get_no_suggestion():
+    def far(d):
+        d["trigger"] = {"type": "carrier pigeon"}
+
+    assert "Did you mean" not in messages(problems_of(far))["trigger.type"]
 
 
 def test_unknown_action_lists_offered():

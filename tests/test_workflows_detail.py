@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from synth_web.engine.apps import find_action
 from synth_web.models import utcnow
+from synth_web.workflows.catalog_view import action_title
 from synth_web.workflows.describe import (
     cron_words,
     describe_step,
@@ -74,7 +76,8 @@ def test_trigger_in_words(trigger, sentence):
 
 def test_step_in_words():
     step = describe_step(1, SLACK["actions"][0])
-    assert (step.app_name, step.action_label) == ("Slack", "Post message")
+    title = action_title(find_action("slack.post_message")[1])
+    assert (step.app_name, step.action_label) == ("Slack", title)
     assert step.icon == "#"
     assert step.params == [
         ("channel", "#sales"),
@@ -94,7 +97,8 @@ def test_schedule_workflow_page(signed_in, app, user):
     assert f'<p class="intent">{intent}</p>' in html
     assert "Every weekday at 09:00 (Europe/Paris)" in html
     assert "Next: <time" in html
-    assert "HTTP</strong> · Request" in html
+    title = action_title(find_action("http.request")[1])
+    assert f"HTTP</strong> · {title}" in html  # the catalog's words
     assert "https://shop.example.com/api" in html
     assert "webhook-url" not in html
 
@@ -191,6 +195,55 @@ def test_page_has_the_actions(signed_in, app, user):
     assert f'href="/workflows/{wid}/export" download hx-boost="false"' in html
     assert f'href="/workflows/{wid}/delete"' in html
     assert f'hx-post="/workflows/{wid}/toggle"' in html
+    # Status, Run now and Edit lead the page, before what it does and its steps.
+    top = html.split('class="what-it-does"')[0]
+    assert f'hx-post="/workflows/{wid}/run"' in top and "Edit</a>" in top
+    assert 'hx-target="#recent-runs tbody" hx-swap="afterbegin"' in top
+
+
+def test_page_leads_with_the_workflow_in_plain_words(signed_in, app, user):
+    connect(app, user, "slack")
+    wid = add_workflow(app, user, SLACK)
+    html = signed_in.get(f"/workflows/{wid}").text
+    assert '<p class="summary">When a webhook arrives → ' in html
+    assert " to #sales on Slack</p>" in html
+    assert "What it does" in html and "Details</summary>" in html
+
+
+@pytest.mark.parametrize(
+    ("definition", "words"),
+    [
+        (SLACK, "Calls to its webhook URL are refused (HTTP 409)"),
+        (SCHEDULE, "Its schedule does not fire while it is off"),
+        (LOG, "Run now works either way"),
+    ],
+)
+def test_a_workflow_that_is_off_says_so_with_a_switch(
+    signed_in, app, user, definition, words
+):
+    wid = add_workflow(app, user, definition)
+    html = signed_in.get(f"/workflows/{wid}").text
+    banner = html.split('id="off-banner"')[1].split("</form>")[0]
+    assert "This workflow is off." in banner and words in banner
+    assert f'action="/workflows/{wid}/toggle"' in banner
+    assert 'name="to" value="active"' in banner
+
+
+def test_switching_on_from_the_page_takes_the_banner_away(signed_in, app, user):
+    wid = add_workflow(app, user, LOG)
+    response = signed_in.post(
+        f"/workflows/{wid}/toggle",
+        data={"to": "active", "view": "detail"},
+        headers={"HX-Request": "true"},
+    )
+    assert 'id="off-banner" hx-swap-oob="true"' in response.text
+    assert "This workflow is off." not in response.text
+    row = signed_in.post(
+        f"/workflows/{wid}/toggle",
+        data={"to": "inactive", "view": "row"},
+        headers={"HX-Request": "true"},
+    )
+    assert "off-banner" not in row.text
 
 
 def test_run_now_is_enabled_only_without_problems(signed_in, app, user):

@@ -31,8 +31,8 @@ def field_error(html: str, field: str) -> str:
     return re.sub(r"<[^>]+>", "", match.group(1))
 
 
-def test_new_form_has_the_four_fields(signed_in):
-    html = signed_in.get("/workflows/new").text
+def test_new_form_has_the_four_fields_on_the_json_tab(signed_in):
+    html = signed_in.get("/workflows/new?view=json").text
     for name in ("name", "intent", "trigger", "actions"):
         assert f'name="{name}"' in html
     assert "Start from a template" in html
@@ -40,7 +40,7 @@ def test_new_form_has_the_four_fields(signed_in):
 
 
 def test_starter_fills_the_form(signed_in, app, user):
-    html = signed_in.get("/workflows/new?starter=schedule_http").text
+    html = signed_in.get("/workflows/new?starter=schedule_http&view=json").text
     assert 'value="Uptime check"' in html
     assert "*/15 * * * *" in html
     assert "http.request" in html
@@ -85,7 +85,7 @@ def test_create_with_problems_saves_a_draft_and_shows_them_beside_fields(
     assert response.status_code == 303
     assert response.headers["Location"] == "/workflows/1/edit"
     assert load(app, 1).status == "inactive"
-    html = signed_in.get("/workflows/1/edit").text
+    html = signed_in.get("/workflows/1/edit?view=json").text
     assert "Saved as an inactive draft with 1 problem" in html
     assert "Connect Slack to use this step." in field_error(html, "actions")
     assert "Step 1 (notify)" in field_error(html, "actions")
@@ -146,27 +146,27 @@ def test_empty_json_fields_save_a_draft_with_problems(signed_in, app):
         "/workflows/new", data=form_data(trigger="", actions="  ")
     )
     assert response.headers["Location"] == "/workflows/1/edit"
-    html = signed_in.get("/workflows/1/edit").text
+    html = signed_in.get("/workflows/1/edit?view=json").text
     assert "Choose a trigger type" in field_error(html, "trigger")
     assert "at least 1 item" in field_error(html, "actions")
 
 
 def test_problem_in_intent_is_shown_beside_intent(signed_in, app):
     signed_in.post("/workflows/new", data=form_data(intent=""))
-    html = signed_in.get("/workflows/1/edit").text
+    html = signed_in.get("/workflows/1/edit?view=json").text
     assert "Say in one sentence" in field_error(html, "intent")
 
 
 def test_editor_shows_the_json_as_it_was_typed(signed_in, app):
     typed = '[{"id": "hello",   "type": "core.log",\n "with": {"message": "Hi"}}]'
     signed_in.post("/workflows/new", data=form_data(actions=typed))
-    html = signed_in.get("/workflows/1/edit").text
+    html = signed_in.get("/workflows/1/edit?view=json").text
     assert typed.replace('"', "&#34;") in html
 
 
 def test_editor_lays_out_json_that_was_not_typed_here(signed_in, app, user):
     wid = add_workflow(app, user, LOG)
-    html = signed_in.get(f"/workflows/{wid}/edit").text
+    html = signed_in.get(f"/workflows/{wid}/edit?view=json").text
     assert "&#34;type&#34;: &#34;core.log&#34;" in html
     assert "\n  {\n" in html  # indented
 
@@ -188,7 +188,7 @@ def test_edit_that_adds_problems_switches_an_active_workflow_off(signed_in, app,
     workflow = load(app, wid)
     assert workflow.status == "inactive"
     assert workflow.trigger_type == "webhook"
-    html = signed_in.get(f"/workflows/{wid}/edit").text
+    html = signed_in.get(f"/workflows/{wid}/edit?view=json").text
     assert "switched off" in html and "cannot run" in html
     assert "Connect Slack" in field_error(html, "actions")
 

@@ -86,6 +86,32 @@ def test_search_name_and_intent(signed_in, app, user, query, found, missing):
     assert missing not in html
 
 
+def test_search_finds_workflows_by_the_apps_and_channels_of_their_steps(
+    signed_in, app, user
+):
+    add_workflow(app, user, {**SLACK, "name": "Order alerts", "intent": "Tell us."})
+    add_workflow(app, user, LOG)
+    for query in ("slack", "Slack", "#sales", "post_message"):
+        html = signed_in.get("/workflows", query_string={"q": query}).text
+        assert rows(html) == 1 and "Order alerts" in html, query
+    # JSON's own keys are not what a step uses.
+    for query in ("with", "type", "channel"):
+        assert rows(signed_in.get("/workflows", query_string={"q": query}).text) == 0
+
+
+def test_search_finds_every_demo_workflow_that_posts_to_slack(signed_in, app, user):
+    from synth_web.demo import WORKFLOWS
+
+    for definition in WORKFLOWS:
+        add_workflow(app, user, definition)
+    uses_slack = [
+        w for w in WORKFLOWS if any("slack." in a["type"] for a in w["actions"])
+    ]
+    said = [w for w in uses_slack if "slack" in (w["name"] + w["intent"]).lower()]
+    assert len(said) < len(uses_slack)  # names and intents alone miss some
+    assert rows(signed_in.get("/workflows?q=slack").text) == len(uses_slack)
+
+
 def test_search_treats_wildcards_as_text(signed_in, app, user):
     add_workflow(app, user, {**LOG, "name": "100% done"})
     add_workflow(app, user, {**LOG, "name": "Other"})

@@ -10,6 +10,7 @@ from flask import Flask
 
 from synth_web.extensions import db
 from synth_web.models import Connection, Execution, User, Workflow, utcnow
+from synth_web.vault import put_secret
 
 LOG = {
     "name": "Say hello",
@@ -97,6 +98,20 @@ def connect(app: Flask, user: User, app_name: str, status: str = "active") -> No
                 connection_type="bot_token",
             )
         )
+        db.session.commit()
+
+
+def connect_with_secret(
+    app: Flask, user: User, app_name: str, secret: dict[str, str]
+) -> None:
+    """Connect an app with its secret in the vault, the way the connect form does."""
+    with app.app_context():
+        connection = Connection(
+            user_id=user.id, app_name=app_name, connection_type="bot_token", meta={}
+        )
+        db.session.add(connection)
+        db.session.flush()
+        put_secret(user.id, connection.id, secret, commit=False)
         db.session.commit()
 
 

@@ -137,7 +137,41 @@
     }
   });
 
+  // The workflow editor holds unsaved work once anything in it changed (typing,
+  // or a builder button: the server marks its answer data-dirty). Leaving then
+  // asks first; the Save buttons (data-saves) do not.
+  var unsaved = false;
+  function inEditor(node) {
+    return node && node.closest && node.closest("form[data-unsaved]");
+  }
+  function leaving() {
+    return unsaved && document.querySelector("form[data-unsaved]") !== null;
+  }
+  function noteChange(event) { if (inEditor(event.target)) { unsaved = true; } }
+  document.addEventListener("input", noteChange);
+  document.addEventListener("change", noteChange);
+  document.addEventListener("submit", function (event) {
+    if (event.submitter && event.submitter.hasAttribute("data-saves")) { unsaved = false; }
+  }, true);
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving()) { event.preventDefault(); event.returnValue = ""; }
+  });
+  // Boosted links swap the page without unloading it: ask before they do.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    // Starters (on a new workflow) keep the name and intent typed so far.
+    if (!link || !leaving() || link.target === "_blank" || link.hasAttribute("download") ||
+        link.getAttribute("href").charAt(0) === "#" || link.closest(".starters")) { return; }
+    if (window.confirm("Leave without saving? Your changes to this workflow are not saved yet.")) {
+      unsaved = false;
+    } else {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   function enhance(root) {
+    if (root.querySelector && root.querySelector("form[data-dirty]")) { unsaved = true; }
     fillTimezone(root);
     armFlashes(root);
     armCopyButtons(root);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
@@ -34,6 +36,18 @@ def type_of(value: Any) -> str:
     return "null"
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """Return the choice a misspelt word most likely meant, or None."""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Suggest the closest choice as " Did you mean `x`?", or say nothing."""
+    found = closest(word, choices)
+    return f" Did you mean `{found}`?" if found and found != word else ""
+
+
 def expected_types(expected: Any) -> str:
     """Name one or several expected JSON types in words."""
     names = [expected] if isinstance(expected, str) else list(expected)
@@ -48,10 +62,23 @@ def describe_error(error: ValidationError) -> str:
     kind, value, instance = error.validator, error.validator_value, error.instance
     if custom and kind in ("pattern", "not", "anyOf", "oneOf"):
         return custom
+    if kind in ("anyOf", "oneOf") and error.context:
+        return describe_alternatives(error)
     describe = DESCRIBERS.get(kind)
     if describe is not None:
         return describe(value, instance, error)
     return error.message
+
+
+def describe_alternatives(error: ValidationError) -> str:
+    """Say what is wrong with the allowed form a value came closest to."""
+    # A branch of another type says nothing about this value: leave those out.
+    near = [e for e in error.context or () if e.validator != "type" or e.path]
+    if near:
+        return describe_error(max(near, key=lambda e: len(e.path)))
+    kinds = [e.validator_value for e in error.context or () if e.validator == "type"]
+    wanted = " or ".join(expected_types(kind) for kind in kinds)
+    return f"Must be {wanted}, not {type_of(error.instance)}."
 
 
 def _required(value: Any, instance: Any, _error: ValidationError) -> str:
@@ -115,4 +142,7 @@ DESCRIBERS = {
     "oneOf": lambda v, i, e: "Does not match any of the allowed forms.",
     "anyOf": lambda v, i, e: "Does not match any of the allowed forms.",
     "not": lambda v, i, e: "This combination of fields is not allowed.",
+    "format": lambda v, i, e: (
+        f"`{i}` is not an email address." if v == "email" else f"`{i}` is not a {v}."
+    ),
 }

@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
 from synth_web.engine.apps import App, catalog, find_action
-from synth_web.engine.messages import describe_error
+from synth_web.engine.messages import describe_error, did_you_mean
 from synth_web.engine.templating import (
     ROOT_NAMES,
     TemplateError,
@@ -114,13 +115,24 @@ class Problem:
 
 
 _VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+# Only the formats Synth declares are checked (jsonschema checks none by default).
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("email")
+def is_addresses(value: object) -> bool:
+    """Tell whether a text is one or more email addresses, separated by commas."""
+    if not isinstance(value, str):
+        return True
+    parts = [part for part in value.split(",") if part.strip()]
+    return bool(parts) and all("@" in parseaddr(part)[1] for part in parts)
 
 
 def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     # Schemas are module constants: key on identity, keep the schema alive with it.
     entry = _VALIDATORS.get(id(schema))
     if entry is None or entry[0] is not schema:
-        entry = (schema, Draft202012Validator(schema))
+        entry = (schema, Draft202012Validator(schema, format_checker=FORMATS))
         _VALIDATORS[id(schema)] = entry
     return entry[1]
 
@@ -202,7 +214,8 @@ def trigger_problems(trigger: Any) -> list[Problem]:
         choices = ", ".join(TRIGGER_TYPES)
         message = f"Choose a trigger type: {choices}."
         if kind:
-            message = f"`{kind}` is not a trigger type. {message}"
+            guess = did_you_mean(str(kind), TRIGGER_TYPES)
+            message = f"`{kind}` is not a trigger type.{guess} {message}"
         return [Problem("trigger.type", message, "structural")]
     problems = schema_problems(dict(trigger), TRIGGER_SCHEMAS[kind], "trigger")
     if kind == "schedule" and not problems:
@@ -299,15 +312,21 @@ def action_problems(
 def catalog_problems(kind: str, app: App | None, act: Any, path: str) -> list[Problem]:
     """Explain an app or action that the catalog does not have."""
     app_key, _, action_name = kind.partition(".")
+    if app is not None and act is not None:
+        return []
+    guess = did_you_mean(kind, action_types())
     if app is None:
         supported = ", ".join(catalog())
-        message = f"Unknown app `{app_key}` in `{kind}`. Supported apps: {supported}."
-        return [Problem(path, message, "capability")]
-    if act is None:
-        offered = ", ".join(app.actions)
-        message = f"{app.name} has no action `{action_name}`. It offers: {offered}."
-        return [Problem(path, message, "capability")]
-    return []
+        message = f"Unknown app `{app_key}` in `{kind}`.{guess} Supported apps: "
+        return [Problem(path, f"{message}{supported}.", "capability")]
+    offered = ", ".join(app.actions)
+    message = f"{app.name} has no action `{action_name}`.{guess} It offers: {offered}."
+    return [Problem(path, message, "capability")]
+
+
+def action_types() -> list[str]:
+    """List every action type of the catalog, like `slack.post_message`."""
+    return [f"{key}.{name}" for key, app in catalog().items() for name in app.actions]
 
 
 def connection_problems(
@@ -366,4 +385,8 @@ def step_reference_problem(ref: str, ids: list[Any], index: int) -> str | None:
             "only use the trigger and earlier steps."
         )
     listing = ", ".join(f"`{i}`" for i in earlier) or "none"
-    return f"This uses step `{ref}`, which does not exist. Earlier steps: {listing}."
+    guess = did_you_mean(ref, earlier)
+    return (
+        f"This uses step `{ref}`, which does not exist.{guess} Earlier steps: "
+        f"{listing}."
+    )

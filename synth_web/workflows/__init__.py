@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("workflows", __name__)
 
-from synth_web.workflows import routes, views  # noqa: E402,F401
+from synth_web.workflows import builder_routes, routes, views  # noqa: E402,F401

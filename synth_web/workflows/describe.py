@@ -16,6 +16,7 @@ from croniter import croniter
 from synth_web.engine.apps import catalog, find_action, get_app
 from synth_web.engine.validation import Problem
 from synth_web.models import utcnow
+from synth_web.workflows.catalog_view import action_title
 
 TRIGGER_LABELS = {
     "manual": "Manual",
@@ -134,13 +135,14 @@ def describe_step(number: int, action: Any) -> StepWords:
     app_key, _, action_name = kind.partition(".")
     app, act = find_action(kind) if kind else (None, None)
     keys = act.key_params if act else tuple(params)[:2]
+    label = action_title(act) if act else (action_name or "step").replace("_", " ")
     return StepWords(
         number=number,
         id=str(action.get("id", "")),
         type=kind,
         icon=app.icon if app and app.icon else "?",
         app_name=app.name if app else (app_key or "Unknown app"),
-        action_label=(action_name or "step").replace("_", " ").capitalize(),
+        action_label=label,
         description=act.description if act else "Not in the app catalog.",
         params=[(key, short_value(params[key])) for key in keys if key in params],
         known=act is not None,

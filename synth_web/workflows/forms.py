@@ -55,6 +55,8 @@ def parse_json(text: str | None, kind: type, empty: Any) -> tuple[Any, str | Non
         value = json.loads(text or "")
     except json.JSONDecodeError as exc:
         return None, json_error(text or "", exc), exc.pos
+    except RecursionError:
+        return None, "This JSON is nested too deeply.", 0
     if not isinstance(value, kind):
         want = "an object { … }" if kind is dict else "a list [ … ]"
         return None, f"Must be {want}, not {type_of(value)}.", 0
@@ -87,7 +89,7 @@ class WorkflowForm(FlaskForm):
             Length(max=200, message="Keep the name under 200 characters."),
         ],
     )
-    intent = TextAreaField("Intent", filters=[strip])
+    intent = TextAreaField("What it does", filters=[strip])
     trigger = TextAreaField("Trigger", validators=[JSONText(dict, {})])
     actions = TextAreaField("Actions", validators=[JSONText(list, [])])
 

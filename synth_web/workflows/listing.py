@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
     case,
     cast,
     exists,
@@ -125,6 +126,26 @@ def uses_app(app_key: str) -> ColumnElement[bool]:
     )
 
 
+def steps_mention(words: str) -> ColumnElement[bool]:
+    """Match workflows whose steps hold the words in a text: a type, channel, URL…"""
+    if db.session.get_bind().dialect.name == "postgresql":
+        texts = func.jsonb_path_query(
+            Workflow.actions,
+            cast(literal('strict $.** ? (@.type() == "string")'), JSONPATH),
+        ).column_valued("text")
+        return exists(
+            select(1).where(cast(texts, Text).icontains(words, autoescape=True))
+        )
+    # json_tree walks every value of the steps; only texts ("text" atoms) count,
+    # so JSON's own keys ("with", "type") never match.
+    tree = func.json_tree(Workflow.actions).table_valued("value", "type")
+    return exists(
+        select(1)
+        .select_from(tree)
+        .where(tree.c.type == "text", tree.c.value.icontains(words, autoescape=True))
+    )
+
+
 def filtered(user_id: int, filters: Filters) -> Select[Any]:
     """Select the person's workflows that match the filters."""
     query = select(Workflow).where(Workflow.user_id == user_id)
@@ -133,6 +154,7 @@ def filtered(user_id: int, filters: Filters) -> Select[Any]:
             or_(
                 Workflow.name.icontains(filters.q, autoescape=True),
                 Workflow.intent.icontains(filters.q, autoescape=True),
+                steps_mention(filters.q),
             )
         )
     if filters.status:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -34,9 +35,21 @@ def definition_problems(user_id: int, definition: dict[str, Any]) -> list[Proble
     return current_problems(probe)
 
 
-def remember_sources(workflow: Workflow, sources: Mapping[str, str]) -> None:
-    """Keep the JSON texts as typed, so the editor shows them the same way."""
-    workflow.meta = {**(workflow.meta or {}), "source": dict(sources)}
+def remember_sources(
+    workflow: Workflow, sources: Mapping[str, str], intent_generated: bool = False
+) -> None:
+    """Keep the JSON texts as typed, and whether the builder wrote the intent."""
+    meta = {**(workflow.meta or {}), "source": dict(sources)}
+    meta.pop("intent_generated", None)
+    if intent_generated:
+        meta["intent_generated"] = True
+    workflow.meta = meta
+
+
+def definition_version(definition: Mapping[str, Any]) -> str:
+    """Fingerprint a definition, so a save based on an older one can be noticed."""
+    text = json.dumps(definition, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def editor_texts(workflow: Workflow) -> dict[str, str]:
@@ -58,20 +71,26 @@ def editor_texts(workflow: Workflow) -> dict[str, str]:
 
 
 def create_workflow(
-    user_id: int, definition: dict[str, Any], sources: Mapping[str, str] | None = None
+    user_id: int,
+    definition: dict[str, Any],
+    sources: Mapping[str, str] | None = None,
+    intent_generated: bool = False,
 ) -> tuple[Workflow, list[Problem]]:
     """Save a new workflow, inactive, and return it with its problems."""
     workflow = Workflow(user_id=user_id, status="inactive", meta={})
     workflow.apply_definition(definition)
     if sources:
-        remember_sources(workflow, sources)
+        remember_sources(workflow, sources, intent_generated)
     db.session.add(workflow)
     db.session.commit()
     return workflow, current_problems(workflow)
 
 
 def update_workflow(
-    workflow: Workflow, definition: dict[str, Any], sources: Mapping[str, str]
+    workflow: Workflow,
+    definition: dict[str, Any],
+    sources: Mapping[str, str],
+    intent_generated: bool = False,
 ) -> tuple[list[Problem], bool]:
     """Save an edit; return its problems and whether it had to be switched off.
 
@@ -79,7 +98,7 @@ def update_workflow(
     lost) but switched off, because a workflow with problems must not run.
     """
     workflow.apply_definition(definition)
-    remember_sources(workflow, sources)
+    remember_sources(workflow, sources, intent_generated)
     problems = current_problems(workflow)
     switched_off = bool(problems) and workflow.is_active
     if switched_off:

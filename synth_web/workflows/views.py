@@ -12,10 +12,12 @@ from markupsafe import Markup, escape
 from synth_web.engine.apps import catalog, get_app
 from synth_web.engine.validation import Problem
 from synth_web.executions.services import recent_runs
-from synth_web.htmx import render_page_or_fragment
+from synth_web.htmx import htmx_redirect, render_page_or_fragment
 from synth_web.models import Workflow
 from synth_web.words import plural
 from synth_web.workflows import bp
+from synth_web.workflows.builder import build_view
+from synth_web.workflows.builder.problems import place
 from synth_web.workflows.describe import (
     action_reference,
     describe_steps,
@@ -23,19 +25,33 @@ from synth_web.workflows.describe import (
     explain_problems,
     trigger_label,
 )
+from synth_web.workflows.editor import (
+    BUILDER,
+    JSON,
+    SAVES,
+    Editor,
+    conflict_of,
+    connections,
+    opened,
+    posted,
+    sources,
+)
 from synth_web.workflows.forms import WorkflowForm
 from synth_web.workflows.listing import SORTS, list_workflows, parse_filters
 from synth_web.workflows.services import (
     create_workflow,
     current_problems,
+    definition_problems,
     delete_workflow,
     editor_texts,
     get_workflow_or_404,
     run_count,
+    set_status,
     update_workflow,
     webhook_url,
 )
 from synth_web.workflows.starters import STARTERS, get_starter
+from synth_web.workflows.summary import summary
 
 bp.add_app_template_filter(trigger_label, "trigger_label")
 bp.add_app_template_global(get_app, "catalog_app")
@@ -67,66 +83,65 @@ def index() -> Response:
     )
 
 
-def render_editor(
-    form: WorkflowForm,
-    workflow: Workflow | None = None,
-    problems: list[Problem] | None = None,
-    starter_key: str | None = None,
-) -> Response:
-    """Render the editor with each problem beside its field."""
-    definition: dict[str, Any] = workflow.definition if workflow else {}
-    shown = explain_problems(problems or [], definition)
+def render_editor(editor: Editor) -> Response:
+    """Render the editor (either tab) with each problem beside its field."""
+    definition = editor.definition
+    problems: list[Problem] = []
+    if editor.show_problems and "trigger" in definition:
+        problems = definition_problems(current_user.id, definition)
+    shown = explain_problems(problems, definition)
+    form = editor.form
     for name in ("name", "intent"):
         if not getattr(form, name).errors and shown[name]:
             getattr(form, name).errors = [p.message for p in shown[name]]
+    placed = place(problems)
+    builder = None
+    if editor.mode == BUILDER and editor.state is not None:
+        hook = webhook_url(editor.workflow) if editor.workflow else None
+        builder = build_view(editor.state, placed, connections(), hook)
     return render_page_or_fragment(
         "workflows/form.html",
         "workflows/_form.html",
+        editor=editor,
         form=form,
-        workflow=workflow,
+        workflow=editor.workflow,
+        builder=builder,
+        placed=placed,
         problems=shown,
-        problem_count=len(problems or []),
+        problem_count=len(problems),
         starters=STARTERS,
-        starter_key=starter_key,
-        reference=action_reference(),
+        starter_key=editor.starter_key,
+        reference=action_reference() if editor.mode == JSON else (),
     )
 
 
-def starter_form() -> tuple[WorkflowForm, str | None]:
+def starter_form() -> tuple[WorkflowForm, str | None, dict[str, Any]]:
     """Return a blank form, filled from a starter when the URL names one."""
     form = WorkflowForm(formdata=None)
+    blank = {"name": "", "intent": "", "trigger": {}, "actions": []}
     starter = get_starter(request.args.get("starter"), current_user.timezone)
     if starter is None:
-        return form, None
+        return form, None, blank
     definition = starter.definition
     form.name.data = request.args.get("name", "").strip() or definition["name"]
     form.intent.data = request.args.get("intent", "").strip() or definition["intent"]
     form.trigger.data = json.dumps(definition["trigger"], indent=2)
     form.actions.data = json.dumps(definition["actions"], indent=2)
-    return form, starter.key
+    named = {**definition, "name": form.name.data, "intent": form.intent.data}
+    return form, starter.key, named
 
 
 @bp.route("/workflows/new", methods=["GET", "POST"])
 def new() -> Response:
     """Create a workflow; it is saved inactive, with or without problems."""
     if request.method == "GET":
-        form, key = starter_form()
-        return render_editor(form, starter_key=key)
-    form = WorkflowForm()
-    if not form.validate_on_submit():
-        return render_editor(form, starter_key=request.args.get("starter"))
-    workflow, problems = create_workflow(
-        current_user.id, form.definition(), form.sources()
-    )
-    if problems:
-        flash(
-            f"Saved as an inactive draft with {plural(len(problems), 'problem')}. "
-            "Fix them below, then activate it.",
-            "warning",
-        )
-        return redirect(url_for("workflows.edit", workflow_id=workflow.id), 303)
-    flash("Workflow saved. It is inactive until you activate it.", "success")
-    return redirect(url_for("workflows.detail", workflow_id=workflow.id), 303)
+        form, key, definition = starter_form()
+        editor = opened(form, definition, intent_generated=not definition["intent"])
+        editor.starter_key, editor.show_problems = key, key is not None
+        return render_editor(editor)
+    editor, op = posted(None)
+    editor.starter_key = request.args.get("starter")
+    return save(editor, op) if op in SAVES else render_editor(editor)
 
 
 @bp.route("/workflows/<int:workflow_id>/edit", methods=["GET", "POST"])
@@ -136,26 +151,70 @@ def edit(workflow_id: int) -> Response:
     if request.method == "GET":
         data = {"name": workflow.name, "intent": workflow.intent}
         form = WorkflowForm(formdata=None, data={**data, **editor_texts(workflow)})
-        return render_editor(form, workflow, current_problems(workflow))
-    form = WorkflowForm()
-    if not form.validate_on_submit():
-        return render_editor(form, workflow)
+        generated = bool((workflow.meta or {}).get("intent_generated"))
+        return render_editor(opened(form, workflow.definition, workflow, generated))
+    editor, op = posted(workflow)
+    return save(editor, op) if op in SAVES else render_editor(editor)
+
+
+def save(editor: Editor, op: str) -> Response:
+    """Save what the editor holds, unless it cannot be read or is out of date."""
+    if not editor.form.validate() or not editor.readable:
+        return render_editor(editor)
+    editor.conflict = conflict_of(editor, op)
+    if editor.conflict:
+        return render_editor(editor)
+    definition = {**editor.definition, "name": editor.form.name.data}
+    generated = bool(editor.intent_auto) and definition["intent"] == editor.intent_auto
+    workflow = editor.workflow
+    if workflow is None:
+        workflow, problems = create_workflow(
+            current_user.id, definition, sources(editor), generated
+        )
+        return saved(workflow, problems, op == "save_on", new=True)
     problems, switched_off = update_workflow(
-        workflow, form.definition(), form.sources()
+        workflow, definition, sources(editor), generated
     )
+    return saved(workflow, problems, op == "save_on", switched_off=switched_off)
+
+
+def saved(
+    workflow: Workflow,
+    problems: list[Problem],
+    switch_on: bool,
+    new: bool = False,
+    switched_off: bool = False,
+) -> Response:
+    """Say how the save went and open the workflow, or its problems."""
+    detail = url_for("workflows.detail", workflow_id=workflow.id)
     if not problems:
-        flash("Changes saved.", "success")
-        return redirect(url_for("workflows.detail", workflow_id=workflow.id), 303)
+        if switch_on:
+            set_status(workflow, True)
+            flash("Saved and switched on.", "success")
+        elif new:
+            flash("Workflow saved. It is inactive until you activate it.", "success")
+        else:
+            flash("Changes saved.", "success")
+        return htmx_redirect(detail)
     count = plural(len(problems), "problem")
     if switched_off:
-        flash(
+        message = (
             f"Changes saved, and the workflow was switched off: it now has {count}, "
-            "so it cannot run. Fix them below, then activate it again.",
-            "warning",
+            "so it cannot run. Fix them below, then activate it again."
+        )
+    elif new:
+        message = (
+            f"Saved as an inactive draft with {count}. "
+            "Fix them below, then activate it."
         )
     else:
-        flash(f"Changes saved as an inactive draft with {count}.", "warning")
-    return redirect(url_for("workflows.edit", workflow_id=workflow.id), 303)
+        message = f"Changes saved as an inactive draft with {count}."
+    if switch_on and not switched_off:
+        message += " It stays off until they are fixed."
+    flash(message, "warning")
+    # Back to the tab the person was on (a plain form post, as ever, to the editor).
+    tab = JSON if request.form.get("editor") == JSON else None
+    return htmx_redirect(url_for("workflows.edit", workflow_id=workflow.id, view=tab))
 
 
 @bp.route("/workflows/<int:workflow_id>")
@@ -171,6 +230,7 @@ def detail(workflow_id: int) -> Response:
         trigger=trigger,
         hook_url=webhook_url(workflow) if trigger.uses_url else None,
         steps=describe_steps(workflow.actions),
+        summary=summary(workflow.definition),
         problems=explain_problems(problems, workflow.definition),
         problem_count=len(problems),
         recent_runs=recent_runs(workflow.id),

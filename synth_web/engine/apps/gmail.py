@@ -267,11 +267,11 @@ def verify_gmail(fields: Mapping[str, str]) -> dict[str, Any]:
     return {"address": target.address, "server": target.where}
 
 
+# One address, several separated by commas, or a list; checked as addresses.
+ADDRESS = {"type": "string", "minLength": 3, "format": "email"}
 RECIPIENTS = {
-    "oneOf": [
-        {"type": "string", "minLength": 3},
-        {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 3}},
-    ]
+    "oneOf": [ADDRESS, {"type": "array", "minItems": 1, "items": ADDRESS}],
+    "description": "One address, several separated by commas, or a list.",
 }
 
 APP = App(

@@ -208,6 +208,22 @@ def verify_slack(fields: Mapping[str, str]) -> dict[str, Any]:
     return {key: value for key, value in facts.items() if value}
 
 
+def list_channels(fields: Mapping[str, str]) -> list[str]:
+    """Name the channels the bot can see (conversations.list), for the builder."""
+    settings = current_app.config
+    data = call_slack(
+        "conversations.list",
+        {"exclude_archived": True, "limit": 200, "types": "public_channel"},
+        fields,
+        settings,
+        policy_for(settings),
+        countdown(CHECK_TIMEOUT),
+    )
+    channels = data.get("channels") if isinstance(data.get("channels"), list) else []
+    names = {c.get("name") for c in channels if isinstance(c, dict)}
+    return sorted(f"#{name}" for name in names if isinstance(name, str) and name)
+
+
 APP = App(
     key="slack",
     name="Slack",
@@ -287,3 +303,6 @@ APP = App(
         ),
     ),
 )
+
+# Fields whose values the builder can offer from the connection (free text stays).
+APP.extra["choices"] = {"channel": list_channels}
