@@ -105,8 +105,8 @@ PAGES = {
     "workflows-empty-search": "/workflows?q=nothing+like+this",
     "workflow-webhook": "/workflows/1",
     "workflow-schedule": "/workflows/2",
-    "workflow-problems": "/workflows/12",
-    "workflow-edit-problems": "/workflows/12/edit",
+    "workflow-problems": "/workflows/13",
+    "workflow-edit-problems": "/workflows/13/edit",
     "workflow-new-starter": "/workflows/new?starter=webhook_slack",
     # The step builder: blank, a webhook with a filter and Slack, a schedule,
     # and the same workflow on the JSON tab.
