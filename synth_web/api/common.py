@@ -10,11 +10,10 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 
 from synth_web.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-# Path parameters: ids. The document says 1 to MAX_ID; auth.py answers 404
-# for anything else before a query sees it (werkzeug's own min/max arguments
-# answer 405 for a method that exists).
+# Path parameters: ids. The document says 1 to MAX_ID; inputs.check_url
+# answers 404 for anything else before a query sees it (werkzeug's own min/max
+# arguments answer 405 for a method that exists).
 ID = "int"
-MAX_ID = 2_147_483_647
 
 
 RFC3339 = re.compile(

@@ -11,6 +11,7 @@ from synth_web.api.common import PageQuery, Strict, Timestamp, unset
 from synth_web.engine.triggers import RUN_TRIGGER_TYPES, SLUG
 from synth_web.executions.external import is_external
 from synth_web.executions.listing import RunRow
+from synth_web.inputs import MAX_ID
 from synth_web.models import Execution
 
 Status = Literal["queued", "running", "success", "failure", "cancelled"]
@@ -25,7 +26,7 @@ class ExecutionQuery(PageQuery):
     """Filters of the execution log."""
 
     status: Status | None = None
-    workflow_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    workflow_id: int | None = Field(None, ge=1, le=MAX_ID)
     trigger_type: TriggerType | None = None
     q: str | None = Field(None, max_length=200, description="Text in the error log.")
 

@@ -15,8 +15,9 @@ from flask import Blueprint, jsonify
 from spectree import Response, SpecTree
 
 from synth_web.api.chat_models import CONVERSATION_ID
-from synth_web.api.common import MAX_ID, ProblemDetails
+from synth_web.api.common import ProblemDetails
 from synth_web.api.problems import PROBLEM_JSON, invalid_input
+from synth_web.inputs import MAX_ID
 from synth_web.security import public
 
 DESCRIPTION = (

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from synth_web.extensions import db
+from synth_web.inputs import Refused, load_json
 from synth_web.models import CONTEXT_TYPES, Memory, utcnow
 from synth_web.textsearch import like_pattern
 
@@ -72,12 +73,14 @@ def content_problem(text: str) -> str | None:
     if not text.startswith(("{", "[")):
         return None
     try:
-        json.loads(text)
-    except ValueError as exc:
+        load_json(text)
+    except json.JSONDecodeError as exc:
         return (
             f"This looks like JSON but does not parse: {exc}. Fix it, or start "
             "the text with a word if it is not meant to be JSON."
         )
+    except Refused as exc:
+        return f"This JSON cannot be kept: {exc}"
     return None
 
 

@@ -10,6 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from synth_web.htmx import is_fragment_request, render_page_or_fragment
+from synth_web.inputs import page_number
 from synth_web.memory import bp
 from synth_web.memory.forms import MemoryForm, type_label
 from synth_web.memory.services import (
@@ -46,14 +47,6 @@ def edit_form(entry: Memory) -> MemoryForm:
     )
 
 
-def page_number(args: Mapping[str, str]) -> int:
-    """Read ?page=, falling back to the first page on anything odd."""
-    try:
-        return max(int(args.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
 def listing_for(args: Mapping[str, str]) -> MemoryPage:
     """List the person's entries as the page's URL arguments ask."""
     return list_memories(
@@ -61,7 +54,7 @@ def listing_for(args: Mapping[str, str]) -> MemoryPage:
         context_type=args.get("type") or None,
         q=args.get("q"),
         sort=args.get("sort", "relevance"),
-        page=page_number(args),
+        page=page_number(args.get("page")),
     )
 
 
