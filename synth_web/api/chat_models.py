@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth_web.api.common import PageQuery, Strict, unset
+from synth_web.api.common import PageQuery, Strict, cursor_field, unset
 from synth_web.api.memory_models import ContextType, MemoryOut
+from synth_web.api.pagination import BY_TIME
 from synth_web.models import ChatMessage
 
 CONVERSATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
@@ -96,7 +97,9 @@ class ContextOut(BaseModel):
 
 
 class MessagesQuery(PageQuery):
-    """A page of a conversation, oldest first."""
+    """A page of a conversation (oldest first), or of conversations."""
+
+    cursor: str = cursor_field(BY_TIME)
 
 
 def message_out(message: ChatMessage) -> MessageOut:

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from synth_web.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from synth_web.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Keyset
 
 # Path parameters: ids. The document says 1 to MAX_ID; inputs.check_url
 # answers 404 for anything else before a query sees it (werkzeug's own min/max
 # arguments answer 405 for a method that exists).
 ID = "int"
+MAX_CURSOR = 400
 
 
 RFC3339 = re.compile(
@@ -78,15 +79,19 @@ class ProblemDetails(BaseModel):
 
 
 class PageQuery(BaseModel):
-    """Where a list page starts and how long it is."""
+    """How long a list page is; each list adds the cursor of its keyset."""
 
     model_config = ConfigDict(extra="ignore")
 
     limit: int = Field(
         DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page, at most 100."
     )
-    cursor: str | None = Field(
-        None,
-        max_length=500,
-        description="`next_cursor` of the previous page; leave out for the first.",
+
+
+def cursor_field(keyset: Keyset) -> Any:
+    """Declare the `cursor` argument of a list paged by this keyset."""
+    return unset(
+        pattern=keyset.pattern,
+        max_length=MAX_CURSOR,
+        description=keyset.description(),
     )

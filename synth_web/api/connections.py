@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from synth_web.api import bp
-from synth_web.api.common import ID, PageQuery, Strict
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.common import ID, PageQuery, Strict, cursor_field
+from synth_web.api.pagination import BY_ID, after, page
 from synth_web.api.spec import route
 from synth_web.connections.listing import app_label
 from synth_web.connections.services import get_connection_or_404, toggle_connection
@@ -28,6 +28,7 @@ class ConnectionQuery(PageQuery):
     """Filters of the connection list."""
 
     status: Literal["active", "inactive"] | None = None
+    cursor: str = cursor_field(BY_ID)
 
 
 class ConnectionOut(BaseModel):
@@ -84,17 +85,14 @@ def list_connections(query: ConnectionQuery) -> ConnectionList:
     statement = select(Connection).where(Connection.user_id == current_user.id)
     if query.status:
         statement = statement.where(Connection.status == query.status)
-    if query.cursor:
-        (after,) = decode_cursor(query.cursor, "connections", [int])
-        statement = statement.where(Connection.id > after)
-    rows = list(
-        db.session.scalars(statement.order_by(Connection.id).limit(query.limit + 1))
+    position = BY_ID.decode(query.cursor) if query.cursor else None
+    statement = after(
+        statement, (Connection.id,), position, query.limit, descending=False
     )
-    rows, more = split_page(rows, query.limit)
-    return ConnectionList(
-        data=[connection_out(c) for c in rows],
-        next_cursor=encode_cursor("connections", rows[-1].id) if more else None,
+    rows, cursor = page(
+        db.session.scalars(statement), query.limit, BY_ID, lambda c: (c.id,)
     )
+    return ConnectionList(data=[connection_out(c) for c in rows], next_cursor=cursor)
 
 
 @route(bp, ONE, "GET", out=ConnectionOut, tag=TAG)

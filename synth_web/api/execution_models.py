@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from synth_web.api.common import PageQuery, Strict, Timestamp, unset
+from synth_web.api.common import PageQuery, Strict, Timestamp, cursor_field, unset
+from synth_web.api.pagination import BY_TIME
 from synth_web.engine.triggers import RUN_TRIGGER_TYPES, SLUG
 from synth_web.executions.external import is_external
 from synth_web.executions.listing import RunRow
@@ -29,6 +30,7 @@ class ExecutionQuery(PageQuery):
     workflow_id: int | None = Field(None, ge=1, le=MAX_ID)
     trigger_type: TriggerType | None = None
     q: str | None = Field(None, max_length=200, description="Text in the error log.")
+    cursor: str = cursor_field(BY_TIME)
 
 
 class StepRecord(Strict):

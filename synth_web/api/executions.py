@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import g
@@ -19,7 +18,7 @@ from synth_web.api.execution_models import (
     execution_out,
     summary_out,
 )
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.pagination import BY_TIME, after, page
 from synth_web.api.problems import ApiProblem
 from synth_web.api.spec import route
 from synth_web.executions import listing
@@ -30,6 +29,7 @@ from synth_web.executions.external import (
 )
 from synth_web.executions.services import get_execution_or_404
 from synth_web.extensions import db
+from synth_web.models import Execution
 from synth_web.workflows.services import get_workflow_or_404
 
 TAG = "executions"
@@ -53,21 +53,20 @@ def list_executions(query: ExecutionQuery) -> ExecutionList:
         trigger_type=query.trigger_type,
         text=query.q,
     )
-    older = None
-    if query.cursor:
-        stamp, last_id = decode_cursor(query.cursor, "executions", [datetime, int])
-        older = (stamp.astimezone(UTC), last_id)
-    statement = listing.page_query(
-        current_user.id, filters, ZoneInfo("UTC"), older, query.limit
+    position = BY_TIME.decode(query.cursor) if query.cursor else None
+    statement = after(
+        listing.filtered_query(current_user.id, filters, ZoneInfo("UTC")),
+        (Execution.created_at, Execution.id),
+        position,
+        query.limit,
     )
-    rows, more = split_page(listing.to_rows(db.session.execute(statement)), query.limit)
-    last = rows[-1] if more else None
-    return ExecutionList(
-        data=[summary_out(row) for row in rows],
-        next_cursor=encode_cursor("executions", last.created_at, last.id)
-        if last
-        else None,
+    rows, cursor = page(
+        listing.to_rows(db.session.execute(statement)),
+        query.limit,
+        BY_TIME,
+        lambda row: (row.created_at, row.id),
     )
+    return ExecutionList(data=[summary_out(row) for row in rows], next_cursor=cursor)
 
 
 @route(bp, ONE, "GET", out=ExecutionOut, tag=TAG)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import tuple_
 
-from synth_web.access import owned_or_404
 from synth_web.api import bp
 from synth_web.api.common import ID
 from synth_web.api.memory_models import (
@@ -17,19 +15,15 @@ from synth_web.api.memory_models import (
     as_text,
     memory_out,
 )
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.pagination import BY_SCORE, after, page
 from synth_web.api.spec import route
 from synth_web.extensions import db
 from synth_web.memory import services
+from synth_web.memory.services import get_memory_or_404
 from synth_web.models import Memory
 
 TAG = "memory"
 ONE = f"/memory/<{ID}:memory_id>"
-
-
-def get_memory_or_404(memory_id: int) -> Memory:
-    """Return one of the caller's entries, or answer 404."""
-    return owned_or_404(Memory, memory_id)
 
 
 @route(bp, "/memory", "GET", out=MemoryList, tag=TAG)
@@ -40,25 +34,18 @@ def list_memory(query: MemoryQuery) -> MemoryList:
     GET /context.
     """
     statement = services.filtered(current_user.id, query.context_type, query.q)
-    kind = f"memory-{query.sort}"
+    position = BY_SCORE.decode(query.cursor) if query.cursor else None
     if query.sort == "relevance":
         keys = (Memory.relevance_score, Memory.id)
-        if query.cursor:
-            score, last_id = decode_cursor(query.cursor, kind, [float, int])
-            statement = statement.where(tuple_(*keys) < (score, last_id))
     else:
-        keys = (Memory.id,)
-        if query.cursor:
-            (last_id,) = decode_cursor(query.cursor, kind, [int])
-            statement = statement.where(Memory.id < last_id)
-    order = [key.desc() for key in keys]
-    rows = list(db.session.scalars(statement.order_by(*order).limit(query.limit + 1)))
-    rows, more = split_page(rows, query.limit)
-    cursor = None
-    if more:
-        last = rows[-1]
-        values = (last.relevance_score, last.id) if len(keys) == 2 else (last.id,)
-        cursor = encode_cursor(kind, *values)
+        keys, position = (Memory.id,), position and position[1:]
+    statement = after(statement, keys, position, query.limit)
+    rows, cursor = page(
+        db.session.scalars(statement),
+        query.limit,
+        BY_SCORE,
+        lambda entry: (entry.relevance_score, entry.id),
+    )
     return MemoryList(data=[memory_out(e) for e in rows], next_cursor=cursor)
 
 

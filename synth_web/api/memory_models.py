@@ -14,7 +14,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from synth_web.api.common import PageQuery, Strict, unset
+from synth_web.api.common import PageQuery, Strict, cursor_field, unset
+from synth_web.api.pagination import BY_SCORE
 from synth_web.memory.services import MAX_CONTENT, content_problem
 from synth_web.models import Memory
 
@@ -74,6 +75,8 @@ class MemoryQuery(PageQuery):
     sort: Literal["created", "relevance"] = Field(
         "created", description="Newest first, or most relevant first."
     )
+    # Both sorts write (relevance, id): newest first reads only the id.
+    cursor: str = cursor_field(BY_SCORE)
 
 
 class MemoryCreate(Strict):

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from synth_web.api.common import FieldError, PageQuery, Strict, unset
+from synth_web.api.common import FieldError, PageQuery, Strict, cursor_field, unset
+from synth_web.api.pagination import BY_ID
 from synth_web.engine.validation import Problem
 from synth_web.models import Workflow
 from synth_web.workflows.listing import APP_KEY
@@ -20,6 +21,7 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"
 class WorkflowQuery(PageQuery):
     """Filters of the workflow list."""
 
+    cursor: str = cursor_field(BY_ID)
     status: Literal["active", "inactive"] | None = None
     q: str | None = Field(
         None, max_length=200, description="Text in the name or the intent."

@@ -8,7 +8,7 @@ from flask_login import current_user
 from synth_web.api import bp
 from synth_web.api.common import ID
 from synth_web.api.execution_models import ExecutionOut, execution_out
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.pagination import BY_ID, after, page
 from synth_web.api.problems import workflow_problems
 from synth_web.api.spec import route
 from synth_web.api.workflow_models import (
@@ -47,20 +47,20 @@ def list_workflows(query: WorkflowQuery) -> WorkflowList:
     filters = listing.Filters(
         q=query.q or "", status=query.status or "", app=query.app or ""
     )
-    statement = listing.filtered(current_user.id, filters)
-    if query.cursor:
-        (after,) = decode_cursor(query.cursor, "workflows", [int])
-        statement = statement.where(Workflow.id < after)
-    rows = list(
-        db.session.scalars(
-            statement.order_by(Workflow.id.desc()).limit(query.limit + 1)
-        )
+    position = BY_ID.decode(query.cursor) if query.cursor else None
+    statement = after(
+        listing.filtered(current_user.id, filters),
+        (Workflow.id,),
+        position,
+        query.limit,
     )
-    rows, more = split_page(rows, query.limit)
+    rows, cursor = page(
+        db.session.scalars(statement), query.limit, BY_ID, lambda w: (w.id,)
+    )
     statuses = connection_statuses(current_user.id)
     return WorkflowList(
         data=[workflow_out(w, checks(w, statuses)) for w in rows],
-        next_cursor=encode_cursor("workflows", rows[-1].id) if more else None,
+        next_cursor=cursor,
     )
 
 

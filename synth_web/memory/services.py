@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, update
 
+from synth_web.access import owned_or_404
 from synth_web.extensions import db
 from synth_web.inputs import Refused, load_json
 from synth_web.models import CONTEXT_TYPES, Memory, utcnow
@@ -164,11 +165,9 @@ def exact_count(query: Select) -> int:
     return db.session.scalar(counted) or 0
 
 
-def get_memory(user_id: int, memory_id: int) -> Memory | None:
-    """Return one of the person's entries, or None if it is not theirs."""
-    return db.session.scalar(
-        select(Memory).where(Memory.id == memory_id, Memory.user_id == user_id)
-    )
+def get_memory_or_404(memory_id: int) -> Memory:
+    """Return the signed-in person's entry, or answer 404 for anyone else's."""
+    return owned_or_404(Memory, memory_id)
 
 
 def create_memory(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from synth_web.htmx import is_fragment_request, render_page_or_fragment
@@ -18,7 +18,7 @@ from synth_web.memory.services import (
     MemoryPage,
     create_memory,
     delete_memory,
-    get_memory,
+    get_memory_or_404,
     list_memories,
     update_memory,
 )
@@ -30,14 +30,6 @@ from synth_web.security import is_safe_next
 def type_label_filter(context_type: str) -> str:
     """Name a context type for people."""
     return type_label(context_type)
-
-
-def get_memory_or_404(memory_id: int) -> Memory:
-    """Return the signed-in person's entry, or answer 404."""
-    entry = get_memory(current_user.id, memory_id)
-    if entry is None:
-        abort(404)
-    return entry
 
 
 def edit_form(entry: Memory) -> MemoryForm:
