@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from synth_web.api.common import PageQuery, Strict, cursor_field, unset
+from synth_web.api.common import (
+    Arguments,
+    JsonObject,
+    Out,
+    PageQuery,
+    Strict,
+    cursor_field,
+    unset,
+)
 from synth_web.api.memory_models import ContextType, MemoryOut
 from synth_web.api.pagination import BY_TIME
 from synth_web.models import ChatMessage
@@ -21,13 +29,17 @@ class MessageCreate(Strict):
 
     role: Literal["user", "assistant", "system"]
     content: str = Field(min_length=1, max_length=MAX_MESSAGE)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
 
-class IdempotencyHeaders(BaseModel):
+class IdempotencyHeaders(Arguments):
     """An optional key that makes sending the same message twice store it once."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(
+        extra="ignore",
+        populate_by_name=True,
+        json_schema_extra={"additionalProperties": True},
+    )
 
     idempotency_key: str = unset(
         alias="Idempotency-Key",
@@ -38,25 +50,25 @@ class IdempotencyHeaders(BaseModel):
     )
 
 
-class MessageOut(BaseModel):
+class MessageOut(Out):
     """One message of a conversation."""
 
     id: int
     conversation_id: str
     role: Literal["user", "assistant", "system"]
     content: str
-    metadata: dict[str, Any]
+    metadata: JsonObject
     created_at: datetime
 
 
-class MessageList(BaseModel):
+class MessageList(Out):
     """One page of a conversation's messages, oldest first."""
 
     data: list[MessageOut]
     next_cursor: str | None
 
 
-class ConversationOut(BaseModel):
+class ConversationOut(Out):
     """A conversation: its messages share a conversation_id."""
 
     conversation_id: str
@@ -66,17 +78,15 @@ class ConversationOut(BaseModel):
     last_message_at: datetime
 
 
-class ConversationList(BaseModel):
+class ConversationList(Out):
     """One page of conversations, most recent activity first."""
 
     data: list[ConversationOut]
     next_cursor: str | None
 
 
-class ContextQuery(BaseModel):
+class ContextQuery(Arguments):
     """What the assistant needs before it answers."""
-
-    model_config = ConfigDict(extra="ignore")
 
     conversation_id: str | None = Field(
         None, max_length=64, description="The conversation to read the end of."
@@ -88,7 +98,7 @@ class ContextQuery(BaseModel):
     )
 
 
-class ContextOut(BaseModel):
+class ContextOut(Out):
     """The end of a conversation and the memory most worth keeping in mind."""
 
     conversation_id: str | None

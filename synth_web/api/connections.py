@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from synth_web.api import bp
-from synth_web.api.common import ID, PageQuery, Strict, cursor_field
+from synth_web.api.common import ID, JsonObject, Out, PageQuery, Strict, cursor_field
 from synth_web.api.pagination import BY_ID, after, page
 from synth_web.api.spec import route
 from synth_web.connections.listing import app_label
@@ -31,7 +31,7 @@ class ConnectionQuery(PageQuery):
     cursor: str = cursor_field(BY_ID)
 
 
-class ConnectionOut(BaseModel):
+class ConnectionOut(Out):
     """A connected app: which one, whether it is on, when it was last checked."""
 
     id: int
@@ -41,12 +41,12 @@ class ConnectionOut(BaseModel):
     connection_type: str
     created_at: datetime
     last_verified_at: datetime | None
-    settings: dict[str, Any] = Field(description="Non-secret settings, like a host.")
-    facts: dict[str, Any] | None = Field(description="What the last check learned.")
-    last_error: dict[str, Any] | None = Field(description="Why the last check failed.")
+    settings: JsonObject = Field(description="Non-secret settings, like a host.")
+    facts: JsonObject | None = Field(description="What the last check learned.")
+    last_error: JsonObject | None = Field(description="Why the last check failed.")
 
 
-class ConnectionList(BaseModel):
+class ConnectionList(Out):
     """One page of connections, oldest first."""
 
     data: list[ConnectionOut]

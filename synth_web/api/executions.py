@@ -33,6 +33,10 @@ from synth_web.models import Execution
 from synth_web.workflows.services import get_workflow_or_404
 
 TAG = "executions"
+TIMES = (
+    "times that contradict the status (a queued run with a start, a running "
+    "one with an end, an end before the start)."
+)
 ONE = f"/executions/<{ID}:execution_id>"
 
 
@@ -82,6 +86,7 @@ def get_execution(execution_id: int) -> ExecutionOut:
     status=201,
     out=ExecutionOut,
     tag=TAG,
+    semantic=TIMES,
 )
 def report(workflow_id: int, json: ExternalRunCreate) -> tuple[ExecutionOut, int]:
     """Record a run of a workflow that an outside engine executed or is executing.
@@ -110,7 +115,7 @@ def report(workflow_id: int, json: ExternalRunCreate) -> tuple[ExecutionOut, int
     return execution_out(execution), 201
 
 
-@route(bp, ONE, "PATCH", out=ExecutionOut, tag=TAG, errors=[409])
+@route(bp, ONE, "PATCH", out=ExecutionOut, tag=TAG, errors=[409], semantic=TIMES)
 def update_execution(execution_id: int, json: ExternalRunUpdate) -> ExecutionOut:
     """Report progress of a run an outside engine executes: status, times, steps.
 

@@ -55,7 +55,13 @@ def get_memory(memory_id: int) -> MemoryOut:
     return memory_out(get_memory_or_404(memory_id))
 
 
-@route(bp, "/memory", "POST", status=201, out=MemoryOut, tag=TAG)
+CONTENT = (
+    "text content that starts with { or [ but is not JSON, or JSON content "
+    "longer than 20,000 characters as text."
+)
+
+
+@route(bp, "/memory", "POST", status=201, out=MemoryOut, tag=TAG, semantic=CONTENT)
 def create_memory(json: MemoryCreate) -> tuple[MemoryOut, int]:
     """Remember something about you."""
     entry = services.create_memory(
@@ -68,7 +74,7 @@ def create_memory(json: MemoryCreate) -> tuple[MemoryOut, int]:
     return memory_out(entry), 201
 
 
-@route(bp, ONE, "PATCH", out=MemoryOut, tag=TAG)
+@route(bp, ONE, "PATCH", out=MemoryOut, tag=TAG, semantic=CONTENT)
 def update_memory(memory_id: int, json: MemoryUpdate) -> MemoryOut:
     """Change an entry's type, content, relevance or metadata."""
     entry = get_memory_or_404(memory_id)

@@ -71,7 +71,15 @@ def get_workflow(workflow_id: int) -> WorkflowOut:
     return workflow_out(workflow, current_problems(workflow))
 
 
-@route(bp, "/workflows", "POST", status=201, out=WorkflowOut, tag=TAG)
+PROBLEMS = (
+    "the workflow has problems (a template naming a later step, an unknown "
+    "app, a connection that is off…), listed in `errors`; ?draft=true saves it."
+)
+
+
+@route(
+    bp, "/workflows", "POST", status=201, out=WorkflowOut, tag=TAG, semantic=PROBLEMS
+)
 def create(json: WorkflowCreate, query: DraftQuery) -> tuple[WorkflowOut, int]:
     """Create a workflow (inactive); problems answer 422 unless ?draft=true."""
     definition = json.model_dump()
@@ -82,7 +90,7 @@ def create(json: WorkflowCreate, query: DraftQuery) -> tuple[WorkflowOut, int]:
     return workflow_out(workflow, problems), 201
 
 
-@route(bp, ONE, "PATCH", out=WorkflowOut, tag=TAG)
+@route(bp, ONE, "PATCH", out=WorkflowOut, tag=TAG, semantic=PROBLEMS)
 def update(workflow_id: int, json: WorkflowUpdate, query: DraftQuery) -> WorkflowOut:
     """Change a workflow; problems answer 422 unless ?draft=true.
 
