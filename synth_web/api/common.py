@@ -65,6 +65,30 @@ JsonObject = Annotated[dict[str, Any], WithJsonSchema(JSON_OBJECT)]
 JsonList = Annotated[list[Any], WithJsonSchema({"type": "array", "items": JSON_VALUE})]
 
 
+def json_array(levels: int) -> dict[str, Any]:
+    """Describe a JSON list whose lists nest `levels` deep before anything goes.
+
+    Written out level by level: a generated client (openapi-python-client)
+    follows a reference cycle through an object, not through a bare union.
+    """
+    inner = json_scalars() + [{"$ref": "#/components/schemas/JsonObject"}]
+    inner.append(
+        json_array(levels - 1) if levels > 1 else {"type": "array", "items": {}}
+    )
+    return {"type": "array", "items": {"anyOf": inner}}
+
+
+def json_scalars() -> list[dict[str, Any]]:
+    """Return the schemas of the JSON values that hold no others."""
+    return [
+        {"type": "null"},
+        {"type": "boolean"},
+        {"type": "integer", "minimum": MIN_INTEGER, "maximum": MAX_INTEGER},
+        {"type": "number"},
+        {"type": "string", "pattern": NO_NUL},
+    ]
+
+
 def json_schemas() -> dict[str, Any]:
     """Return the document's schemas of free-form JSON, as the input guard keeps it."""
     limits = (
@@ -75,20 +99,16 @@ def json_schemas() -> dict[str, Any]:
         "JsonValue": {
             "description": f"Any JSON value. {limits}",
             "anyOf": [
-                {"type": "null"},
-                {"type": "boolean"},
-                {"type": "integer", "minimum": MIN_INTEGER, "maximum": MAX_INTEGER},
-                {"type": "number"},
-                {"type": "string", "pattern": NO_NUL},
-                {"type": "array", "items": JSON_VALUE},
-                JSON_OBJECT,
+                *json_scalars(),
+                {"$ref": "#/components/schemas/JsonObject"},
+                json_array(1),
             ],
         },
         "JsonObject": {
             "description": f"Any JSON object. {limits}",
             "type": "object",
             "propertyNames": {"pattern": NO_NUL},
-            "additionalProperties": JSON_VALUE,
+            "additionalProperties": {"$ref": "#/components/schemas/JsonValue"},
         },
     }
 
