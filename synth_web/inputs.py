@@ -26,9 +26,6 @@ MIN_INTEGER = -(2**63)
 MAX_INTEGER = 2**63 - 1
 # The largest id any table can hand out (PostgreSQL `integer`).
 MAX_ID = 2_147_483_647
-# NUL ends C strings (PostgreSQL refuses it in text and JSONB); a lone
-# surrogate is not a character at all and has no UTF-8 form.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 TOO_BIG = "Whole numbers must fit in 64 bits (±9,223,372,036,854,775,807)."
 ASCII_DIGITS = re.compile(r"[0-9]+")
 # Page numbers past this are past any list a person has: the last page shown.
@@ -46,12 +43,15 @@ class Refused(ValueError):
 
 def text_problem(text: str) -> str | None:
     """Say why text cannot be stored (NUL, a lone surrogate), or return None."""
-    found = UNSTORABLE.search(text)
-    if found is None:
-        return None
-    if found.group() == "\x00":
+    # `in` and encode() run in C: a regex search is 50 times slower on 1 MB.
+    if "\x00" in text:
         return "Text may not contain NUL characters (\\u0000)."
-    return "Text may not contain unpaired surrogates (\\ud800–\\udfff)."
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "Text may not contain unpaired surrogates (\\ud800–\\udfff)."
+    return None
 
 
 def check_text(text: str, path: str = "") -> str:
@@ -64,7 +64,9 @@ def check_text(text: str, path: str = "") -> str:
 
 def _length_problem(text: str) -> str | None:
     # Four bytes per character at most: short text needs no encoding to tell.
-    if len(text) * 4 <= MAX_STRING_BYTES or len(text.encode()) <= MAX_STRING_BYTES:
+    if len(text) * 4 <= MAX_STRING_BYTES:
+        return None
+    if len(text.encode("utf-8", "surrogatepass")) <= MAX_STRING_BYTES:
         return None
     return "Text is longer than 1 MB."
 
@@ -98,7 +100,43 @@ def check_json(value: Any, path: str = "") -> Any:
     Depth at most 64, at most 10,000 keys and items in all, text at most 1 MB
     without NUL or lone surrogates, finite numbers, 64-bit whole numbers.
     Walked with a stack, not recursion: the value may be as deep as it likes.
+    A quick walk says yes or no; only a no walks again to say where.
     """
+    if _storable(value):
+        return value
+    _locate(value, path)
+    return value  # not reached: _locate raises
+
+
+def _storable(value: Any) -> bool:
+    """Tell quickly whether a value passes (no paths built on the way)."""
+    if type(value) is not dict and type(value) is not list:
+        return _scalar_problem(value) is None
+    search, nodes = text_problem, 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        nodes += len(item)
+        if depth >= MAX_DEPTH or nodes > MAX_NODES:
+            return False
+        if type(item) is dict:
+            if any(type(k) is not str or search(k) for k in item):
+                return False
+            item = item.values()
+        for child in item:
+            kind = type(child)
+            if kind is str:
+                if search(child) or _length_problem(child):
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif child is not None and kind is not bool and _scalar_problem(child):
+                return False
+    return True
+
+
+def _locate(value: Any, path: str) -> None:
+    """Walk again, building paths, and raise Refused where the value fails."""
     nodes = 0
     stack: list[tuple[Any, str, int]] = [(value, path, 0)]
     while stack:
@@ -118,7 +156,6 @@ def check_json(value: Any, path: str = "") -> Any:
         problem = _scalar_problem(item)
         if problem:
             raise Refused(where, problem)
-    return value
 
 
 def load_json(text: str | bytes, path: str = "") -> Any:

@@ -440,3 +440,34 @@ def test_odd_linked_ids_in_message_metadata_never_break_the_transcript(
     response = signed_in.get("/chat/c1")
     assert response.status_code == 200
     assert ("Workflow #12" in response.text) == (value == "12")
+
+
+def test_a_deep_draft_from_the_editor_is_explained_and_not_saved(app, signed_in):
+    actions = json.dumps(
+        [{"id": "a", "type": "core.log", "with": {"message": nested(900)}}]
+    )
+    data = {"name": "Deep", "intent": "x", "trigger": "{}", "actions": actions}
+    response = signed_in.post("/workflows/new", data=data)
+    assert response.status_code == 200
+    assert "deeper than 64" in response.text
+    assert count(app, Workflow) == 0
+    assert signed_in.get("/workflows").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "stamp, status",
+    [
+        ("8999-12-31T23:59:59-14:00", 201),
+        ("1000-01-01T00:00:00+14:00", 201),
+        ("0001-01-01T00:00:00+01:00", 422),
+        ("9999-12-31T23:59:59-01:00", 422),
+    ],
+)
+def test_reported_run_times_stay_inside_what_is_kept(app, api, user, stamp, status):
+    workflow_id = add_workflow(app, user, LOG)
+    response = api.post(
+        f"/workflows/{workflow_id}/executions",
+        json={"status": "success", "started_at": stamp, "finished_at": stamp},
+    )
+    assert response.status_code == status, response.text
+    assert api.get("/executions").status_code == 200
