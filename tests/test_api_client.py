@@ -73,13 +73,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     assert result.returncode == 0, result.stdout + result.stderr
     # Anything it could not read, it says so (and leaves the operation out).
     assert "Warning" not in result.stdout + result.stderr, result.stdout
+    sys.path.insert(0, str(where))
     return where, spec
 
 
 def operation_module(root: Path, tag: str, operation_id: str) -> ModuleType:
     """Import one generated operation module."""
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
+    assert str(root) in sys.path
     return importlib.import_module(f"{PACKAGE}.api.{tag}.{operation_id}")
 
 

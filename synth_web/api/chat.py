@@ -23,7 +23,7 @@ from synth_web.api.chat_models import (
     message_out,
 )
 from synth_web.api.memory_models import memory_out
-from synth_web.api.pagination import BY_TIME, after, page
+from synth_web.api.pagination import BY_TIME, keyset_page
 from synth_web.api.problems import ApiProblem
 from synth_web.api.spec import route
 from synth_web.chat.conversations import list_conversations
@@ -63,14 +63,14 @@ def messages(conversation_id: str, query: MessagesQuery) -> MessageList:
     statement = in_conversation(current_user.id, conversation_id)
     if db.session.scalar(statement.with_only_columns(ChatMessage.id).limit(1)) is None:
         abort(404)
-    position = BY_TIME.decode(query.cursor) if query.cursor else None
-    keys = (ChatMessage.created_at, ChatMessage.id)
-    statement = after(statement, keys, position, query.limit, descending=False)
-    rows, cursor = page(
-        db.session.scalars(statement),
-        query.limit,
+    rows, cursor = keyset_page(
+        db.session.scalars,
+        statement,
         BY_TIME,
-        lambda message: (message.created_at, message.id),
+        (ChatMessage.created_at, ChatMessage.id),
+        query.cursor,
+        query.limit,
+        descending=False,
     )
     return MessageList(data=[message_out(m) for m in rows], next_cursor=cursor)
 

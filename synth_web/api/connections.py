@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from synth_web.api import bp
 from synth_web.api.common import ID, JsonObject, Out, PageQuery, Strict, cursor_field
-from synth_web.api.pagination import BY_ID, after, page
+from synth_web.api.pagination import BY_ID, keyset_page
 from synth_web.api.spec import route
 from synth_web.connections.listing import app_label
 from synth_web.connections.services import get_connection_or_404, toggle_connection
@@ -85,12 +85,14 @@ def list_connections(query: ConnectionQuery) -> ConnectionList:
     statement = select(Connection).where(Connection.user_id == current_user.id)
     if query.status:
         statement = statement.where(Connection.status == query.status)
-    position = BY_ID.decode(query.cursor) if query.cursor else None
-    statement = after(
-        statement, (Connection.id,), position, query.limit, descending=False
-    )
-    rows, cursor = page(
-        db.session.scalars(statement), query.limit, BY_ID, lambda c: (c.id,)
+    rows, cursor = keyset_page(
+        db.session.scalars,
+        statement,
+        BY_ID,
+        (Connection.id,),
+        query.cursor,
+        query.limit,
+        descending=False,
     )
     return ConnectionList(data=[connection_out(c) for c in rows], next_cursor=cursor)
 

@@ -18,7 +18,7 @@ from synth_web.api.execution_models import (
     execution_out,
     summary_out,
 )
-from synth_web.api.pagination import BY_TIME, after, page
+from synth_web.api.pagination import BY_TIME, keyset_page
 from synth_web.api.problems import ApiProblem
 from synth_web.api.spec import route
 from synth_web.executions import listing
@@ -57,18 +57,13 @@ def list_executions(query: ExecutionQuery) -> ExecutionList:
         trigger_type=query.trigger_type,
         text=query.q,
     )
-    position = BY_TIME.decode(query.cursor) if query.cursor else None
-    statement = after(
+    rows, cursor = keyset_page(
+        lambda statement: listing.to_rows(db.session.execute(statement)),
         listing.filtered_query(current_user.id, filters, ZoneInfo("UTC")),
-        (Execution.created_at, Execution.id),
-        position,
-        query.limit,
-    )
-    rows, cursor = page(
-        listing.to_rows(db.session.execute(statement)),
-        query.limit,
         BY_TIME,
-        lambda row: (row.created_at, row.id),
+        (Execution.created_at, Execution.id),
+        query.cursor,
+        query.limit,
     )
     return ExecutionList(data=[summary_out(row) for row in rows], next_cursor=cursor)
 

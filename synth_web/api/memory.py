@@ -15,7 +15,7 @@ from synth_web.api.memory_models import (
     as_text,
     memory_out,
 )
-from synth_web.api.pagination import BY_SCORE, after, page
+from synth_web.api.pagination import BY_SCORE, keyset_page
 from synth_web.api.spec import route
 from synth_web.extensions import db
 from synth_web.memory import services
@@ -33,18 +33,15 @@ def list_memory(query: MemoryQuery) -> MemoryList:
     Listing does not count as use: `last_accessed_at` moves only through
     GET /context.
     """
-    statement = services.filtered(current_user.id, query.context_type, query.q)
-    position = BY_SCORE.decode(query.cursor) if query.cursor else None
-    if query.sort == "relevance":
-        keys = (Memory.relevance_score, Memory.id)
-    else:
-        keys, position = (Memory.id,), position and position[1:]
-    statement = after(statement, keys, position, query.limit)
-    rows, cursor = page(
-        db.session.scalars(statement),
-        query.limit,
+    by_relevance = (Memory.relevance_score, Memory.id)
+    rows, cursor = keyset_page(
+        db.session.scalars,
+        services.filtered(current_user.id, query.context_type, query.q),
         BY_SCORE,
-        lambda entry: (entry.relevance_score, entry.id),
+        by_relevance if query.sort == "relevance" else (Memory.id,),
+        query.cursor,
+        query.limit,
+        written=by_relevance,
     )
     return MemoryList(data=[memory_out(e) for e in rows], next_cursor=cursor)
 

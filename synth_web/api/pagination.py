@@ -122,14 +122,26 @@ def after(
     return statement.order_by(*order).limit(limit + 1)
 
 
-def page(
-    rows: Iterable[T],
-    limit: int,
+def keyset_page(
+    read: Callable[[Select], Iterable[T]],
+    statement: Select,
     keyset: Keyset,
-    key: Callable[[T], Sequence[Any]],
+    keys: Sequence[ColumnElement[Any]],
+    cursor: str | None,
+    limit: int,
+    descending: bool = True,
+    written: Sequence[ColumnElement[Any]] | None = None,
 ) -> tuple[list[T], str | None]:
-    """Cut the extra row read; return the page and the cursor of the next one."""
-    rows = list(rows)
+    """Read the page after a cursor's position; return it and the next cursor.
+
+    The page is ordered by `keys`; its cursor writes `written` (the keys unless
+    said otherwise) of the last row, and a position compares on its last parts:
+    memory writes (relevance, id) in both orders, newest first reads the id.
+    """
+    position = keyset.decode(cursor)[-len(keys) :] if cursor else None
+    rows = list(read(after(statement, keys, position, limit, descending)))
     shown = rows[:limit]
-    more = len(rows) > limit
-    return shown, keyset.encode(*key(shown[-1])) if more else None
+    if len(rows) <= limit:
+        return shown, None
+    last = shown[-1]
+    return shown, keyset.encode(*(getattr(last, c.key) for c in written or keys))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from synth_web.api import bp
 from synth_web.api.common import ID
 from synth_web.api.execution_models import ExecutionOut, execution_out
-from synth_web.api.pagination import BY_ID, after, page
+from synth_web.api.pagination import BY_ID, keyset_page
 from synth_web.api.problems import workflow_problems
 from synth_web.api.spec import route
 from synth_web.api.workflow_models import (
@@ -47,15 +47,13 @@ def list_workflows(query: WorkflowQuery) -> WorkflowList:
     filters = listing.Filters(
         q=query.q or "", status=query.status or "", app=query.app or ""
     )
-    position = BY_ID.decode(query.cursor) if query.cursor else None
-    statement = after(
+    rows, cursor = keyset_page(
+        db.session.scalars,
         listing.filtered(current_user.id, filters),
+        BY_ID,
         (Workflow.id,),
-        position,
+        query.cursor,
         query.limit,
-    )
-    rows, cursor = page(
-        db.session.scalars(statement), query.limit, BY_ID, lambda w: (w.id,)
     )
     statuses = connection_statuses(current_user.id)
     return WorkflowList(
