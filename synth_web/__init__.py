@@ -40,10 +40,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     init_extensions(app, migrations_dir=str(ROOT / "migrations"))
 
-    from synth_web import errors, jinja_filters, security, vault
+    from synth_web import errors, inputs, jinja_filters, security, vault
     from synth_web.auth import loader  # noqa: F401  (registers the user loader)
     from synth_web.engine import setup as engine
 
+    inputs.init_app(app)
     vault.init_app(app)
     engine.init_app(app)
     security.init_app(app)

@@ -6,6 +6,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException
 
 from synth_web.htmx import is_fragment_request
+from synth_web.inputs import Refused
 
 MESSAGES = {
     400: ("Bad request", "Something in that request was not right."),
@@ -80,8 +81,25 @@ def handle_http_error(error: HTTPException) -> Response:
     return response
 
 
+def handle_refused(error: Refused) -> Response:
+    """Answer input the guard refused: 422 naming the field for the API, else 400."""
+    if wants_problem():
+        from synth_web.api.problems import ApiProblem
+
+        where = error.path or "body"
+        return ApiProblem(
+            422,
+            f"{where}: {error.message}",
+            "invalid-request",
+            [{"path": where, "message": error.message}],
+        ).response()
+    where = f"{error.path}: " if error.path else ""
+    return render_error(400, f"{where}{error.message}")
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
+    app.register_error_handler(Refused, handle_refused)
     # Unhandled exceptions reach the 500 handler through Flask, which logs them
     # first (and lets them propagate in tests).
     app.register_error_handler(HTTPException, handle_http_error)

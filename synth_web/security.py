@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from synth_web.extensions import login_manager
+from synth_web.inputs import check_url
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -69,6 +70,12 @@ def unauthorized() -> Response:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def check_page_url() -> None:
+    """Guard every URL but the API's, which checks its own after the token."""
+    if request.blueprint != "api":
+        check_url()
+
+
 def add_security_headers(response: Response) -> Response:
     """Set the CSP and the other headers every response carries."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -105,6 +112,7 @@ def init_app(app: Flask) -> None:
     """Install the request hooks on the app."""
     app.session_interface = SessionInterface()
     login_manager.unauthorized_handler(unauthorized)
+    app.before_request(check_page_url)
     app.before_request(require_login)
     app.after_request(add_security_headers)
     app.register_error_handler(CSRFError, csrf_failed)

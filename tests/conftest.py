@@ -29,6 +29,7 @@ PASSWORD = "correct horse battery"
 
 TABLES = (
     "api_tokens",
+    "user_sessions",
     "chat_messages",
     "memory",
     "connections",

@@ -206,7 +206,7 @@ def change_password_and_sign_out(page) -> None:
     expect(page.locator(".flash")).to_contain_text("Password changed.")
     page.probe.assert_clean()
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.probe.assert_clean()
     # The new password is the one that works now.

@@ -26,8 +26,8 @@ FIRST_TABLES = {
     "memory",
     "chat_messages",
 }
-# 0005_api adds the API's tokens beside the six tables.
-MAIN_TABLES = FIRST_TABLES | {"api_tokens"}
+# 0005_api adds the API's tokens beside the six tables, 0006 browser sessions.
+MAIN_TABLES = FIRST_TABLES | {"api_tokens", "user_sessions"}
 VAULT_TABLES = {"alembic_version", "vault_secrets"}
 BINDS = [None, "vault"]
 
@@ -80,7 +80,7 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0005_api"]
+            assert versions.scalars().all() == ["0006_user_sessions"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])

@@ -251,10 +251,3 @@ def test_webhook_tokens_are_random_and_unique(owner):
     assert first.webhook_token and second.webhook_token
     assert first.webhook_token != second.webhook_token
     assert len(first.webhook_token) >= 32
-
-
-def test_password_change_rotates_session_token(owner):
-    before = owner.get_id()
-    owner.rotate_session_token()
-    assert owner.get_id() != before
-    assert owner.get_id().startswith(f"{owner.id}:")

@@ -8,13 +8,11 @@ scope everything to them), and a signed-in browser session counts for nothing.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import BadRequest
 
-from synth_web.api.common import MAX_ID
 from synth_web.api.problems import ApiProblem
 from synth_web.api.spec import BODY_REQUIRED, READ_SCOPE
 from synth_web.extensions import login_manager
@@ -90,64 +88,6 @@ def authenticate() -> None:
     touch(token)
 
 
-def check_ids() -> None:
-    """Answer 404 for ids no row can have, before they reach a query."""
-    for value in (request.view_args or {}).values():
-        if isinstance(value, int) and not 0 < value <= MAX_ID:
-            raise ApiProblem(404, "There is nothing with this id among yours.")
-
-
-def unstorable(text: str) -> bool:
-    """Tell whether text holds what no database keeps: NUL, or a lone surrogate."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def nul_path(value: Any, path: str = "") -> str | None:
-    """Return where unstorable text hides in JSON data, or None."""
-    if isinstance(value, str):
-        return path or "body" if unstorable(value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            if unstorable(key):
-                return path or "body"  # the key itself cannot be shown
-            found = nul_path(item, where)
-            if found:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = nul_path(item, f"{path}[{index}]")
-            if found:
-                return found
-    return None
-
-
-def refuse_nul(path: str) -> ApiProblem:
-    """Refuse text no database column can keep."""
-    message = "Text may not contain NUL (\\u0000) or unpaired surrogate characters."
-    return ApiProblem(
-        422, message, "invalid-request", [{"path": path, "message": message}]
-    )
-
-
-def check_text() -> None:
-    """Refuse NUL characters in the URL, before any query sees them."""
-    for name, value in [
-        *request.args.items(multi=True),
-        *(request.view_args or {}).items(),
-    ]:
-        if isinstance(value, str) and unstorable(value):
-            raise refuse_nul("query" if unstorable(name) else name)
-        if unstorable(name):
-            raise refuse_nul("query")
-
-
 def check_body() -> None:
     """Require a JSON object as the body of writes that send one."""
     if request.method not in BODY_METHODS or request.endpoint in PUBLIC_ENDPOINTS:
@@ -169,11 +109,10 @@ def check_body() -> None:
             415, "Send the body as JSON (Content-Type: application/json).", None
         )
     try:
+        # Through the input guard (synth_web.inputs): depth, size, NUL, NaN.
         body = request.get_json()
     except BadRequest:
         raise ApiProblem(400, "The body is not valid JSON.", "invalid-json") from None
-    if isinstance(body, dict) and (where := nul_path(body)):
-        raise refuse_nul(where)
     if not isinstance(body, dict):
         raise ApiProblem(
             422,

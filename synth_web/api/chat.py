@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from flask import abort
 from flask_login import current_user
@@ -24,11 +23,11 @@ from synth_web.api.chat_models import (
     message_out,
 )
 from synth_web.api.memory_models import memory_out
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.pagination import BY_TIME, keyset_page
 from synth_web.api.problems import ApiProblem
 from synth_web.api.spec import route
 from synth_web.chat.conversations import list_conversations
-from synth_web.chat.services import in_conversation, newer_than, read_older
+from synth_web.chat.services import in_conversation, read_older
 from synth_web.chat.writing import KeyReused, append_message
 from synth_web.extensions import db
 from synth_web.memory.services import mark_used
@@ -41,10 +40,8 @@ CONVERSATION = "/conversations/<string(maxlength=64):conversation_id>"
 @route(bp, "/conversations", "GET", out=ConversationList, tag=TAG)
 def conversations(query: MessagesQuery) -> ConversationList:
     """List your conversations, most recent activity first."""
-    before = None
-    if query.cursor:
-        (before,) = decode_cursor(query.cursor, "conversations", [int])
-    page = list_conversations(current_user.id, before=before, limit=query.limit)
+    position = BY_TIME.decode(query.cursor) if query.cursor else None
+    found = list_conversations(current_user.id, position=position, limit=query.limit)
     return ConversationList(
         data=[
             ConversationOut(
@@ -54,11 +51,9 @@ def conversations(query: MessagesQuery) -> ConversationList:
                 started_at=c.started_at,
                 last_message_at=c.last_at,
             )
-            for c in page.conversations
+            for c in found.conversations
         ],
-        next_cursor=encode_cursor("conversations", page.next_before)
-        if page.next_before
-        else None,
+        next_cursor=BY_TIME.encode(*found.next_key) if found.next_key else None,
     )
 
 
@@ -68,19 +63,16 @@ def messages(conversation_id: str, query: MessagesQuery) -> MessageList:
     statement = in_conversation(current_user.id, conversation_id)
     if db.session.scalar(statement.with_only_columns(ChatMessage.id).limit(1)) is None:
         abort(404)
-    if query.cursor:
-        stamp, last_id = decode_cursor(query.cursor, "messages", [datetime, int])
-        statement = statement.where(newer_than((stamp, last_id)))
-    order = (ChatMessage.created_at, ChatMessage.id)
-    rows = list(db.session.scalars(statement.order_by(*order).limit(query.limit + 1)))
-    rows, more = split_page(rows, query.limit)
-    last = rows[-1] if more else None
-    return MessageList(
-        data=[message_out(m) for m in rows],
-        next_cursor=encode_cursor("messages", last.created_at, last.id)
-        if last
-        else None,
+    rows, cursor = keyset_page(
+        db.session.scalars,
+        statement,
+        BY_TIME,
+        (ChatMessage.created_at, ChatMessage.id),
+        query.cursor,
+        query.limit,
+        descending=False,
     )
+    return MessageList(data=[message_out(m) for m in rows], next_cursor=cursor)
 
 
 @route(

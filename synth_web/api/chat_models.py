@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from synth_web.api.common import PageQuery, Strict, unset
+from synth_web.api.common import (
+    Arguments,
+    JsonObject,
+    Out,
+    PageQuery,
+    Strict,
+    cursor_field,
+    unset,
+)
 from synth_web.api.memory_models import ContextType, MemoryOut
+from synth_web.api.pagination import BY_TIME
 from synth_web.models import ChatMessage
 
 CONVERSATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
@@ -20,13 +29,17 @@ class MessageCreate(Strict):
 
     role: Literal["user", "assistant", "system"]
     content: str = Field(min_length=1, max_length=MAX_MESSAGE)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
 
-class IdempotencyHeaders(BaseModel):
+class IdempotencyHeaders(Arguments):
     """An optional key that makes sending the same message twice store it once."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(
+        extra="ignore",
+        populate_by_name=True,
+        json_schema_extra={"additionalProperties": True},
+    )
 
     idempotency_key: str = unset(
         alias="Idempotency-Key",
@@ -37,25 +50,25 @@ class IdempotencyHeaders(BaseModel):
     )
 
 
-class MessageOut(BaseModel):
+class MessageOut(Out):
     """One message of a conversation."""
 
     id: int
     conversation_id: str
     role: Literal["user", "assistant", "system"]
     content: str
-    metadata: dict[str, Any]
+    metadata: JsonObject
     created_at: datetime
 
 
-class MessageList(BaseModel):
+class MessageList(Out):
     """One page of a conversation's messages, oldest first."""
 
     data: list[MessageOut]
     next_cursor: str | None
 
 
-class ConversationOut(BaseModel):
+class ConversationOut(Out):
     """A conversation: its messages share a conversation_id."""
 
     conversation_id: str
@@ -65,17 +78,15 @@ class ConversationOut(BaseModel):
     last_message_at: datetime
 
 
-class ConversationList(BaseModel):
+class ConversationList(Out):
     """One page of conversations, most recent activity first."""
 
     data: list[ConversationOut]
     next_cursor: str | None
 
 
-class ContextQuery(BaseModel):
+class ContextQuery(Arguments):
     """What the assistant needs before it answers."""
-
-    model_config = ConfigDict(extra="ignore")
 
     conversation_id: str | None = Field(
         None, max_length=64, description="The conversation to read the end of."
@@ -87,7 +98,7 @@ class ContextQuery(BaseModel):
     )
 
 
-class ContextOut(BaseModel):
+class ContextOut(Out):
     """The end of a conversation and the memory most worth keeping in mind."""
 
     conversation_id: str | None
@@ -96,7 +107,9 @@ class ContextOut(BaseModel):
 
 
 class MessagesQuery(PageQuery):
-    """A page of a conversation, oldest first."""
+    """A page of a conversation (oldest first), or of conversations."""
+
+    cursor: str = cursor_field(BY_TIME)
 
 
 def message_out(message: ChatMessage) -> MessageOut:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from synth_web.api import bp
-from synth_web.api.common import ID, PageQuery, Strict
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.common import ID, JsonObject, Out, PageQuery, Strict, cursor_field
+from synth_web.api.pagination import BY_ID, keyset_page
 from synth_web.api.spec import route
 from synth_web.connections.services import get_connection_or_404, toggle_connection
 from synth_web.engine.apps import app_label
@@ -26,9 +26,10 @@ class ConnectionQuery(PageQuery):
     """Filters of the connection list."""
 
     status: Literal["active", "inactive"] | None = None
+    cursor: str = cursor_field(BY_ID)
 
 
-class ConnectionOut(BaseModel):
+class ConnectionOut(Out):
     """A connected app: which one, whether it is on, when it was last checked."""
 
     id: int
@@ -38,12 +39,12 @@ class ConnectionOut(BaseModel):
     connection_type: str
     created_at: datetime
     last_verified_at: datetime | None
-    settings: dict[str, Any] = Field(description="Non-secret settings, like a host.")
-    facts: dict[str, Any] | None = Field(description="What the last check learned.")
-    last_error: dict[str, Any] | None = Field(description="Why the last check failed.")
+    settings: JsonObject = Field(description="Non-secret settings, like a host.")
+    facts: JsonObject | None = Field(description="What the last check learned.")
+    last_error: JsonObject | None = Field(description="Why the last check failed.")
 
 
-class ConnectionList(BaseModel):
+class ConnectionList(Out):
     """One page of connections, oldest first."""
 
     data: list[ConnectionOut]
@@ -79,17 +80,16 @@ def list_connections(query: ConnectionQuery) -> ConnectionList:
     statement = select(Connection).where(Connection.user_id == current_user.id)
     if query.status:
         statement = statement.where(Connection.status == query.status)
-    if query.cursor:
-        (after,) = decode_cursor(query.cursor, "connections", [int])
-        statement = statement.where(Connection.id > after)
-    rows = list(
-        db.session.scalars(statement.order_by(Connection.id).limit(query.limit + 1))
+    rows, cursor = keyset_page(
+        db.session.scalars,
+        statement,
+        BY_ID,
+        (Connection.id,),
+        query.cursor,
+        query.limit,
+        descending=False,
     )
-    rows, more = split_page(rows, query.limit)
-    return ConnectionList(
-        data=[connection_out(c) for c in rows],
-        next_cursor=encode_cursor("connections", rows[-1].id) if more else None,
-    )
+    return ConnectionList(data=[connection_out(c) for c in rows], next_cursor=cursor)
 
 
 @route(bp, ONE, "GET", out=ConnectionOut, tag=TAG)

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from synth_web.api.common import PageQuery, Strict, Timestamp, unset
+from synth_web.api.common import (
+    JsonObject,
+    JsonValue,
+    Out,
+    PageQuery,
+    Strict,
+    Timestamp,
+    cursor_field,
+    unset,
+)
+from synth_web.api.pagination import BY_TIME
 from synth_web.engine.triggers import RUN_TRIGGER_TYPES, SLUG
 from synth_web.executions.external import is_external
 from synth_web.executions.listing import RunRow
+from synth_web.inputs import MAX_ID
 from synth_web.models import Execution
 
 Status = Literal["queued", "running", "success", "failure", "cancelled"]
@@ -25,9 +36,10 @@ class ExecutionQuery(PageQuery):
     """Filters of the execution log."""
 
     status: Status | None = None
-    workflow_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    workflow_id: int | None = Field(None, ge=1, le=MAX_ID)
     trigger_type: TriggerType | None = None
     q: str | None = Field(None, max_length=200, description="Text in the error log.")
+    cursor: str = cursor_field(BY_TIME)
 
 
 class StepRecord(Strict):
@@ -42,8 +54,8 @@ class StepRecord(Strict):
     finished_at: Timestamp | None = None
     duration_ms: int | None = Field(None, ge=0)
     attempts: int = Field(1, ge=0, le=100)
-    input: Any = None
-    output: Any = None
+    input: JsonValue = None
+    output: JsonValue = None
     error: str | None = Field(None, max_length=MAX_ERROR_LOG)
     logs: list[str] | None = Field(None, max_length=1000)
 
@@ -57,7 +69,7 @@ class ExternalRunCreate(Strict):
     finished_at: Timestamp | None = None
     results: list[StepRecord] = Field(default_factory=list, max_length=MAX_STEPS)
     error_log: str | None = Field(None, max_length=MAX_ERROR_LOG)
-    metadata: dict[str, Any] = Field(
+    metadata: JsonObject = Field(
         default_factory=dict, description="Anything the engine wants kept with it."
     )
 
@@ -70,10 +82,10 @@ class ExternalRunUpdate(Strict):
     finished_at: Timestamp = unset()
     results: list[StepRecord] = unset(max_length=MAX_STEPS)
     error_log: str | None = unset(max_length=MAX_ERROR_LOG)
-    metadata: dict[str, Any] = unset()
+    metadata: JsonObject = unset()
 
 
-class ExecutionSummary(BaseModel):
+class ExecutionSummary(Out):
     """A run as the log lists it (without its step records)."""
 
     id: int
@@ -92,12 +104,12 @@ class ExecutionSummary(BaseModel):
 class ExecutionOut(ExecutionSummary):
     """A run with its step records, error log and metadata."""
 
-    results: list[dict[str, Any]] = Field(description="One record per step, in order.")
+    results: list[JsonObject] = Field(description="One record per step, in order.")
     error_log: str | None
-    metadata: dict[str, Any]
+    metadata: JsonObject
 
 
-class ExecutionList(BaseModel):
+class ExecutionList(Out):
     """One page of runs, newest first."""
 
     data: list[ExecutionSummary]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import g
@@ -19,7 +18,7 @@ from synth_web.api.execution_models import (
     execution_out,
     summary_out,
 )
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.pagination import BY_TIME, keyset_page
 from synth_web.api.problems import ApiProblem
 from synth_web.api.spec import route
 from synth_web.executions import listing
@@ -30,9 +29,14 @@ from synth_web.executions.external import (
 )
 from synth_web.executions.services import get_execution_or_404
 from synth_web.extensions import db
+from synth_web.models import Execution
 from synth_web.workflows.services import get_workflow_or_404
 
 TAG = "executions"
+TIMES = (
+    "times that contradict the status (a queued run with a start, a running "
+    "one with an end, an end before the start)."
+)
 ONE = f"/executions/<{ID}:execution_id>"
 
 
@@ -53,21 +57,15 @@ def list_executions(query: ExecutionQuery) -> ExecutionList:
         trigger_type=query.trigger_type,
         text=query.q,
     )
-    older = None
-    if query.cursor:
-        stamp, last_id = decode_cursor(query.cursor, "executions", [datetime, int])
-        older = (stamp.astimezone(UTC), last_id)
-    statement = listing.page_query(
-        current_user.id, filters, ZoneInfo("UTC"), older, query.limit
+    rows, cursor = keyset_page(
+        lambda statement: listing.to_rows(db.session.execute(statement)),
+        listing.filtered_query(current_user.id, filters, ZoneInfo("UTC")),
+        BY_TIME,
+        (Execution.created_at, Execution.id),
+        query.cursor,
+        query.limit,
     )
-    rows, more = split_page(listing.to_rows(db.session.execute(statement)), query.limit)
-    last = rows[-1] if more else None
-    return ExecutionList(
-        data=[summary_out(row) for row in rows],
-        next_cursor=encode_cursor("executions", last.created_at, last.id)
-        if last
-        else None,
-    )
+    return ExecutionList(data=[summary_out(row) for row in rows], next_cursor=cursor)
 
 
 @route(bp, ONE, "GET", out=ExecutionOut, tag=TAG)
@@ -83,6 +81,7 @@ def get_execution(execution_id: int) -> ExecutionOut:
     status=201,
     out=ExecutionOut,
     tag=TAG,
+    semantic=TIMES,
 )
 def report(workflow_id: int, json: ExternalRunCreate) -> tuple[ExecutionOut, int]:
     """Record a run of a workflow that an outside engine executed or is executing.
@@ -111,7 +110,7 @@ def report(workflow_id: int, json: ExternalRunCreate) -> tuple[ExecutionOut, int
     return execution_out(execution), 201
 
 
-@route(bp, ONE, "PATCH", out=ExecutionOut, tag=TAG, errors=[409])
+@route(bp, ONE, "PATCH", out=ExecutionOut, tag=TAG, errors=[409], semantic=TIMES)
 def update_execution(execution_id: int, json: ExternalRunUpdate) -> ExecutionOut:
     """Report progress of a run an outside engine executes: status, times, steps.
 

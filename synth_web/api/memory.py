@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import tuple_
 
-from synth_web.access import owned_or_404
 from synth_web.api import bp
 from synth_web.api.common import ID
 from synth_web.api.memory_models import (
@@ -17,19 +15,15 @@ from synth_web.api.memory_models import (
     as_text,
     memory_out,
 )
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.pagination import BY_SCORE, keyset_page
 from synth_web.api.spec import route
 from synth_web.extensions import db
 from synth_web.memory import services
+from synth_web.memory.services import get_memory_or_404
 from synth_web.models import Memory
 
 TAG = "memory"
 ONE = f"/memory/<{ID}:memory_id>"
-
-
-def get_memory_or_404(memory_id: int) -> Memory:
-    """Return one of the caller's entries, or answer 404."""
-    return owned_or_404(Memory, memory_id)
 
 
 @route(bp, "/memory", "GET", out=MemoryList, tag=TAG)
@@ -39,26 +33,16 @@ def list_memory(query: MemoryQuery) -> MemoryList:
     Listing does not count as use: `last_accessed_at` moves only through
     GET /context.
     """
-    statement = services.filtered(current_user.id, query.context_type, query.q)
-    kind = f"memory-{query.sort}"
-    if query.sort == "relevance":
-        keys = (Memory.relevance_score, Memory.id)
-        if query.cursor:
-            score, last_id = decode_cursor(query.cursor, kind, [float, int])
-            statement = statement.where(tuple_(*keys) < (score, last_id))
-    else:
-        keys = (Memory.id,)
-        if query.cursor:
-            (last_id,) = decode_cursor(query.cursor, kind, [int])
-            statement = statement.where(Memory.id < last_id)
-    order = [key.desc() for key in keys]
-    rows = list(db.session.scalars(statement.order_by(*order).limit(query.limit + 1)))
-    rows, more = split_page(rows, query.limit)
-    cursor = None
-    if more:
-        last = rows[-1]
-        values = (last.relevance_score, last.id) if len(keys) == 2 else (last.id,)
-        cursor = encode_cursor(kind, *values)
+    by_relevance = (Memory.relevance_score, Memory.id)
+    rows, cursor = keyset_page(
+        db.session.scalars,
+        services.filtered(current_user.id, query.context_type, query.q),
+        BY_SCORE,
+        by_relevance if query.sort == "relevance" else (Memory.id,),
+        query.cursor,
+        query.limit,
+        written=by_relevance,
+    )
     return MemoryList(data=[memory_out(e) for e in rows], next_cursor=cursor)
 
 
@@ -68,7 +52,13 @@ def get_memory(memory_id: int) -> MemoryOut:
     return memory_out(get_memory_or_404(memory_id))
 
 
-@route(bp, "/memory", "POST", status=201, out=MemoryOut, tag=TAG)
+CONTENT = (
+    "text content that starts with { or [ but is not JSON, or JSON content "
+    "longer than 20,000 characters as text."
+)
+
+
+@route(bp, "/memory", "POST", status=201, out=MemoryOut, tag=TAG, semantic=CONTENT)
 def create_memory(json: MemoryCreate) -> tuple[MemoryOut, int]:
     """Remember something about you."""
     entry = services.create_memory(
@@ -81,7 +71,7 @@ def create_memory(json: MemoryCreate) -> tuple[MemoryOut, int]:
     return memory_out(entry), 201
 
 
-@route(bp, ONE, "PATCH", out=MemoryOut, tag=TAG)
+@route(bp, ONE, "PATCH", out=MemoryOut, tag=TAG, semantic=CONTENT)
 def update_memory(memory_id: int, json: MemoryUpdate) -> MemoryOut:
     """Change an entry's type, content, relevance or metadata."""
     entry = get_memory_or_404(memory_id)

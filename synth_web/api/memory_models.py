@@ -7,14 +7,25 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
 )
 
-from synth_web.api.common import PageQuery, Strict, unset
+from synth_web.api.common import (
+    JSON_OBJECT,
+    JSON_VALUE,
+    SOME_WORD,
+    JsonObject,
+    JsonValue,
+    Out,
+    PageQuery,
+    Strict,
+    cursor_field,
+    unset,
+)
+from synth_web.api.pagination import BY_SCORE
 from synth_web.memory.services import MAX_CONTENT, content_problem
 from synth_web.models import Memory
 
@@ -28,9 +39,14 @@ CONTEXT_TYPE_HINT = (
 )
 CONTENT_SCHEMA = {
     "anyOf": [
-        {"type": "string", "minLength": 1, "maxLength": MAX_CONTENT, "pattern": r"\S"},
-        {"type": "object"},
-        {"type": "array"},
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_CONTENT,
+            "pattern": SOME_WORD,
+        },
+        JSON_OBJECT,
+        {"type": "array", "items": JSON_VALUE},
     ]
 }
 CONTENT_HINT = (
@@ -74,6 +90,8 @@ class MemoryQuery(PageQuery):
     sort: Literal["created", "relevance"] = Field(
         "created", description="Newest first, or most relevant first."
     )
+    # Both sorts write (relevance, id): newest first reads only the id.
+    cursor: str = cursor_field(BY_SCORE)
 
 
 class MemoryCreate(Strict):
@@ -82,7 +100,7 @@ class MemoryCreate(Strict):
     context_type: ContextType = Field(description=CONTEXT_TYPE_HINT)
     content: Content = Field(description=CONTENT_HINT)
     relevance_score: float = Field(0.5, ge=0, le=1)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
 
 class MemoryUpdate(Strict):
@@ -91,16 +109,16 @@ class MemoryUpdate(Strict):
     context_type: ContextType = unset(description=CONTEXT_TYPE_HINT)
     content: Content = unset(description=CONTENT_HINT)
     relevance_score: float = unset(ge=0, le=1)
-    metadata: dict[str, Any] = unset()
+    metadata: JsonObject = unset()
 
 
-class MemoryOut(BaseModel):
+class MemoryOut(Out):
     """One memory entry."""
 
     id: int
     context_type: str
     content: str
-    content_json: Any = Field(
+    content_json: JsonValue = Field(
         None, description="The content parsed, when it is a JSON object or list."
     )
     relevance_score: float
@@ -108,10 +126,10 @@ class MemoryOut(BaseModel):
     last_accessed_at: datetime | None = Field(
         description="When the assistant last read it for use (the context endpoint)."
     )
-    metadata: dict[str, Any]
+    metadata: JsonObject
 
 
-class MemoryList(BaseModel):
+class MemoryList(Out):
     """One page of memory entries."""
 
     data: list[MemoryOut]

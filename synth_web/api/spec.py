@@ -15,8 +15,9 @@ from flask import Blueprint, jsonify
 from spectree import Response, SpecTree
 
 from synth_web.api.chat_models import CONVERSATION_ID
-from synth_web.api.common import MAX_ID, ProblemDetails
+from synth_web.api.common import NO_NUL, ProblemDetails, json_schemas
 from synth_web.api.problems import PROBLEM_JSON, invalid_input
+from synth_web.inputs import MAX_ID
 from synth_web.security import public
 
 DESCRIPTION = (
@@ -71,6 +72,8 @@ spec = SpecTree(
 )
 # Operation id → the error statuses it may answer beyond ALWAYS.
 ERRORS: dict[str, set[int]] = {}
+# Operation id → the rule beyond the schema that makes valid input a 422.
+SEMANTIC: dict[str, str] = {}
 # Endpoints whose request body is required (their view takes `json`).
 BODY_REQUIRED: set[str] = set()
 # Endpoints that change nothing although they are POSTs: the read scope will do.
@@ -88,8 +91,14 @@ def route(
     errors: Iterable[int] = (),
     also: Mapping[int, Any] | None = None,
     scope: str | None = None,
+    semantic: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register an API view whose request and response the models describe."""
+    """Register an API view whose request and response the models describe.
+
+    `semantic` names the rule no schema can state that makes a schema-valid
+    request a 422 (a template naming a later step): the document says so for
+    this operation only, and schemathesis.toml expects it here only.
+    """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         code = f"HTTP_{status}"
@@ -103,6 +112,8 @@ def route(
         if "<" in rule:
             extra |= set(WITH_ID)
         ERRORS[func.__name__] = extra
+        if semantic:
+            SEMANTIC[func.__name__] = semantic
         if "json" in func.__annotations__:
             BODY_REQUIRED.add(f"{bp.name}.{func.__name__}")
         if scope == "read":
@@ -120,11 +131,31 @@ def problem_content() -> dict[str, Any]:
     return {PROBLEM_JSON: {"schema": schema}}
 
 
+def tighten(node: Any) -> Any:
+    """State what the input guard keeps: free JSON by reference, text without NUL."""
+    if isinstance(node, list):
+        return [tighten(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: tighten(value) for key, value in node.items()}
+    if "x-json" in node:
+        name = node.pop("x-json")
+        return {"$ref": f"#/components/schemas/{name}", **node}
+    plain = not {"pattern", "enum", "const", "format"} & set(node)
+    if node.get("type") == "string" and plain:
+        node["pattern"] = NO_NUL
+    return node
+
+
 def finish(document: dict[str, Any]) -> dict[str, Any]:
     """Add bearer auth and the problem+json error responses to spectree's output."""
     document = copy.deepcopy(document)
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
+    schemas.update(json_schemas())
+    document = tighten(document)
+    components = document["components"]
+    schemas = components["schemas"]
     if "ProblemDetails" not in schemas:
         problem = ProblemDetails.model_json_schema(
             ref_template="#/components/schemas/{model}"
@@ -158,6 +189,11 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
                 entry = responses.setdefault(str(code), {})
                 entry["description"] = ERROR_WORDS.get(code, "An error.")
                 entry["content"] = problem_content()
+            if operation.get("operationId") in SEMANTIC:
+                responses["422"]["description"] += (
+                    " Also for valid values that break a rule no schema states: "
+                    + SEMANTIC[operation["operationId"]]
+                )
     return document
 
 

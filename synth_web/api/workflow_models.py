@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from synth_web.api.common import FieldError, PageQuery, Strict, unset
+from synth_web.api.common import (
+    SOME_WORD,
+    Arguments,
+    FieldError,
+    JsonList,
+    JsonObject,
+    Out,
+    PageQuery,
+    Strict,
+    cursor_field,
+    unset,
+)
+from synth_web.api.pagination import BY_ID
 from synth_web.engine.validation import Problem
 from synth_web.models import Workflow
 from synth_web.workflows.listing import APP_KEY
 from synth_web.workflows.services import webhook_url
 
 HOOK_TRIGGERS = ("webhook", "app_event")
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=SOME_WORD)
+]
 
 
 class WorkflowQuery(PageQuery):
     """Filters of the workflow list."""
 
+    cursor: str = cursor_field(BY_ID)
     status: Literal["active", "inactive"] | None = None
     q: str | None = Field(
         None, max_length=200, description="Text in the name or the intent."
@@ -31,10 +46,8 @@ class WorkflowQuery(PageQuery):
     )
 
 
-class DraftQuery(BaseModel):
+class DraftQuery(Arguments):
     """Whether a definition with problems may be saved as an inactive draft."""
-
-    model_config = ConfigDict(extra="ignore")
 
     draft: bool = Field(
         False,
@@ -48,10 +61,10 @@ class WorkflowCreate(Strict):
 
     name: Name
     intent: str = ""
-    trigger: dict[str, Any] = Field(
+    trigger: JsonObject = Field(
         description='The trigger object, like {"type": "manual"}.'
     )
-    actions: list[Any] = Field(description="The steps, in order.")
+    actions: JsonList = Field(description="The steps, in order.")
 
 
 class WorkflowUpdate(Strict):
@@ -59,18 +72,18 @@ class WorkflowUpdate(Strict):
 
     name: Name = unset()
     intent: str = unset()
-    trigger: dict[str, Any] = unset()
-    actions: list[Any] = unset()
+    trigger: JsonObject = unset()
+    actions: JsonList = unset()
 
 
-class WorkflowOut(BaseModel):
+class WorkflowOut(Out):
     """A workflow with what stops it from running right now."""
 
     id: int
     name: str
     intent: str
-    trigger: dict[str, Any]
-    actions: list[Any]
+    trigger: JsonObject
+    actions: JsonList
     status: Literal["active", "inactive"]
     trigger_type: str
     webhook_url: str | None = Field(
@@ -83,7 +96,7 @@ class WorkflowOut(BaseModel):
     )
 
 
-class WorkflowList(BaseModel):
+class WorkflowList(Out):
     """One page of workflows, newest first."""
 
     data: list[WorkflowOut]

@@ -8,7 +8,7 @@ from flask_login import current_user
 from synth_web.api import bp
 from synth_web.api.common import ID
 from synth_web.api.execution_models import ExecutionOut, execution_out
-from synth_web.api.pagination import decode_cursor, encode_cursor, split_page
+from synth_web.api.pagination import BY_ID, keyset_page
 from synth_web.api.problems import workflow_problems
 from synth_web.api.spec import route
 from synth_web.api.workflow_models import (
@@ -47,20 +47,18 @@ def list_workflows(query: WorkflowQuery) -> WorkflowList:
     filters = listing.Filters(
         q=query.q or "", status=query.status or "", app=query.app or ""
     )
-    statement = listing.filtered(current_user.id, filters)
-    if query.cursor:
-        (after,) = decode_cursor(query.cursor, "workflows", [int])
-        statement = statement.where(Workflow.id < after)
-    rows = list(
-        db.session.scalars(
-            statement.order_by(Workflow.id.desc()).limit(query.limit + 1)
-        )
+    rows, cursor = keyset_page(
+        db.session.scalars,
+        listing.filtered(current_user.id, filters),
+        BY_ID,
+        (Workflow.id,),
+        query.cursor,
+        query.limit,
     )
-    rows, more = split_page(rows, query.limit)
     statuses = connection_statuses(current_user.id)
     return WorkflowList(
         data=[workflow_out(w, checks(w, statuses)) for w in rows],
-        next_cursor=encode_cursor("workflows", rows[-1].id) if more else None,
+        next_cursor=cursor,
     )
 
 
@@ -71,7 +69,15 @@ def get_workflow(workflow_id: int) -> WorkflowOut:
     return workflow_out(workflow, current_problems(workflow))
 
 
-@route(bp, "/workflows", "POST", status=201, out=WorkflowOut, tag=TAG)
+PROBLEMS = (
+    "the workflow has problems (a template naming a later step, an unknown "
+    "app, a connection that is off…), listed in `errors`; ?draft=true saves it."
+)
+
+
+@route(
+    bp, "/workflows", "POST", status=201, out=WorkflowOut, tag=TAG, semantic=PROBLEMS
+)
 def create(json: WorkflowCreate, query: DraftQuery) -> tuple[WorkflowOut, int]:
     """Create a workflow (inactive); problems answer 422 unless ?draft=true."""
     definition = json.model_dump()
@@ -82,7 +88,7 @@ def create(json: WorkflowCreate, query: DraftQuery) -> tuple[WorkflowOut, int]:
     return workflow_out(workflow, problems), 201
 
 
-@route(bp, ONE, "PATCH", out=WorkflowOut, tag=TAG)
+@route(bp, ONE, "PATCH", out=WorkflowOut, tag=TAG, semantic=PROBLEMS)
 def update(workflow_id: int, json: WorkflowUpdate, query: DraftQuery) -> WorkflowOut:
     """Change a workflow; problems answer 422 unless ?draft=true.
 

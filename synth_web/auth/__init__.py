@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from synth_web.auth import views  # noqa: E402,F401
+from synth_web.auth import signout, views  # noqa: E402,F401

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from synth_web.auth.passwords import password_problem
+from synth_web.forms import Form
 
 
 def clean_email(value: str | None) -> str | None:
@@ -70,7 +71,7 @@ EMAIL_FIELD = dict(
 )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """Create an account."""
 
     name = StringField("Name", **NAME_FIELD)
@@ -82,7 +83,7 @@ class RegisterForm(FlaskForm):
     timezone = HiddenField(filters=[clean_text])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Sign in."""
 
     email = EmailField(
@@ -96,7 +97,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """Change name, email and time zone."""
 
     name = StringField("Name", **NAME_FIELD)
@@ -108,7 +109,7 @@ class ProfileForm(FlaskForm):
         self.timezone.choices = timezone_choices()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     """Change the password; the current one is required."""
 
     current_password = PasswordField(
@@ -127,7 +128,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     """Delete the account; the password is required."""
 
     password = PasswordField(
@@ -135,5 +136,5 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token, for POST-only buttons."""

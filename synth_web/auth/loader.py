@@ -1,10 +1,11 @@
-"""How Flask-Login turns the session's user id back into a User."""
+"""How Flask-Login turns a cookie's "<user id>:<secret>" back into a User."""
 
 from __future__ import annotations
 
-import hmac
+from flask import g
 
-from synth_web.extensions import db, login_manager
+from synth_web.auth.sessions import find_session, touch
+from synth_web.extensions import login_manager
 from synth_web.models import User
 
 login_manager.login_view = "auth.login"
@@ -15,13 +16,11 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the user only if the session was made under their current password."""
-    raw_id, _, token = user_id.partition(":")
-    if not raw_id.isdigit() or not token:
+    """Load the user only while this browser's session record is active."""
+    found = find_session(user_id)
+    if found is None:
         return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or not user.is_active:
-        return None
-    if not hmac.compare_digest(user.session_token, token):
-        return None
+    user, record = found
+    g.browser_session = record
+    touch(record)
     return user

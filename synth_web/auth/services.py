@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from synth_web.auth.passwords import hash_password, needs_rehash, verify_password
+from synth_web.auth.sessions import revoke
 from synth_web.extensions import db
 from synth_web.models import User, utcnow
 from synth_web.vault import delete_user_secrets
@@ -79,14 +80,18 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_password(user: User, new_password: str) -> None:
-    """Store a new password and end every other session of the user."""
+    """Store a new password and end every session of the user.
+
+    The browser that changed it signs in again at once (auth.views).
+    """
     user.password_hash = hash_password(new_password)
-    user.rotate_session_token()
     db.session.commit()
+    revoke(user.id, "password_changed")
 
 
 def delete_user(user: User) -> None:
-    """Delete the account and its secrets; the database cascades to the rest."""
+    """Delete the account and its secrets; the database cascades to the rest
+    (its browser sessions and API tokens included)."""
     # The vault is another database, out of the cascade's reach. Its secrets go
     # first: should the second step fail, no secret outlives its account.
     delete_user_secrets(user.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     g,
@@ -14,12 +13,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from synth_web.auth import bp
 from synth_web.auth.forms import (
     DeleteAccountForm,
-    EmptyForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
@@ -34,6 +32,8 @@ from synth_web.auth.services import (
     delete_user,
     email_in_use,
 )
+from synth_web.auth.sessions import active_sessions, current_session, open_session
+from synth_web.auth.signout import end_session
 from synth_web.extensions import db, limiter
 from synth_web.models import User
 from synth_web.security import is_safe_next, public
@@ -55,6 +55,7 @@ def login_failed(_response: Response) -> bool:
 def start_session(user: User, remember: bool) -> None:
     """Issue a fresh session for a user who just proved who they are."""
     session.clear()
+    open_session(user, remember)
     login_user(user, remember=remember)
 
 
@@ -120,23 +121,18 @@ def login() -> Response | str:
     return render_template("auth/login.html", form=form, error=error, next=next_url)
 
 
-@bp.route("/logout", methods=["POST"])
-def logout() -> Response:
-    """Sign out and forget the session."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    logout_user()
-    session.clear()
-    flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
-
-
 def account_page(**forms: object) -> str:
     """Render the account page with fresh forms for any not given."""
     forms.setdefault("profile_form", ProfileForm(obj=current_user, formdata=None))
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
     forms.setdefault("delete_form", DeleteAccountForm(formdata=None))
-    return render_template("auth/account.html", **forms)
+    record = current_session()
+    return render_template(
+        "auth/account.html",
+        sessions=active_sessions(current_user.id),
+        this_session_id=record.id if record else None,
+        **forms,
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -165,9 +161,10 @@ def account_password() -> Response | str:
             form.current_password.errors.append("Your current password is not right.")
         else:
             user = current_user._get_current_object()
+            record = current_session()
             change_password(user, form.new_password.data)
-            # Keep this browser signed in under the new session token.
-            start_session(user, remember=False)
+            # Every session ended; this browser starts a new one at once.
+            start_session(user, remember=bool(record and record.remember))
             flash("Password changed. Other devices were signed out.", "success")
             return redirect(url_for("auth.account"))
     return account_page(password_form=form)
@@ -182,9 +179,8 @@ def account_delete() -> Response | str:
             form.password.errors.append("That password is not right.")
         else:
             user = current_user._get_current_object()
-            logout_user()
+            end_session()
             delete_user(user)
-            session.clear()
             flash("Your account and all its data were deleted.", "info")
             return redirect(url_for("auth.login"))
     return account_page(delete_form=form)

@@ -29,11 +29,19 @@ class ConversationPage:
     """A page of conversations, most recent activity first."""
 
     conversations: list[Conversation]
-    next_before: int | None
+    next_key: Key | None
+
+    @property
+    def next_before(self) -> int | None:
+        """Return the message id the page's "older" link starts before."""
+        return self.next_key[1] if self.next_key else None
 
 
 def list_conversations(
-    user_id: int, before: int | None = None, limit: int = CONVERSATIONS_PER_PAGE
+    user_id: int,
+    before: int | None = None,
+    limit: int = CONVERSATIONS_PER_PAGE,
+    position: Key | None = None,
 ) -> ConversationPage:
     """List conversations by last activity, newest first, `limit` at a time.
 
@@ -41,12 +49,15 @@ def list_conversations(
     rows). Instead we walk the newest messages (index on user_id, created_at)
     and keep each conversation where we first meet it: at its latest message,
     so they come out in order. A page usually needs one walk of SCAN_BATCH rows,
-    done inside the database. `before` is the id of the latest message of the
-    previous page's last conversation.
+    done inside the database. The page starts below `position`, the (created_at,
+    id) of the latest message of the previous page's last conversation, or below
+    the message whose id is `before`.
     """
-    cursor = message_position(user_id, before) if before else None
-    cursor_key = cursor[0] if cursor else None
-    skip = {cursor[1]} if cursor else set()
+    if position is None and before:
+        found = message_position(user_id, before)
+        position = found[0] if found else None
+    cursor_key = position
+    skip: set[str] = set()
     latest: dict[str, Key] = {}
     position, batch = cursor_key, SCAN_BATCH
     while True:
@@ -70,7 +81,7 @@ def list_conversations(
     ids = list(latest)[:limit]
     return ConversationPage(
         conversations=summarize(user_id, ids),
-        next_before=latest[ids[-1]][1] if len(latest) > limit else None,
+        next_key=latest[ids[-1]] if len(latest) > limit else None,
     )
 
 
@@ -112,13 +123,16 @@ def walk_end(user_id: int, position: Key | None, batch: int) -> Key | None:
 
 
 def active_after(user_id: int, conversation_ids: list[str], key: Key) -> set[str]:
-    """Return which of these conversations have a message after a position."""
+    """Return which of these conversations have a message at or after a position.
+
+    At: the previous page's last conversation has its latest message there.
+    """
     query = (
         select(ChatMessage.conversation_id)
         .where(
             ChatMessage.user_id == user_id,
             ChatMessage.conversation_id.in_(conversation_ids),
-            newer_than(key),
+            newer_than(key, inclusive=True),
         )
         .distinct()
     )

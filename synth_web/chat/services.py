@@ -71,12 +71,15 @@ def older_than(key: Key, inclusive: bool = False) -> ColumnElement[bool]:
     )
 
 
-def newer_than(key: Key) -> ColumnElement[bool]:
-    """Match messages after a (created_at, id) position."""
+def newer_than(key: Key, inclusive: bool = False) -> ColumnElement[bool]:
+    """Match messages after (or at) a (created_at, id) position."""
     created, message_id = key
+    same_time = (
+        ChatMessage.id >= message_id if inclusive else ChatMessage.id > message_id
+    )
     return and_(
         ChatMessage.created_at >= created,
-        or_(ChatMessage.created_at > created, ChatMessage.id > message_id),
+        or_(ChatMessage.created_at > created, same_time),
     )
 
 

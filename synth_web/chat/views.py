@@ -18,6 +18,7 @@ from synth_web.chat.services import (
     search_messages,
 )
 from synth_web.htmx import is_fragment_request, render_page_or_fragment
+from synth_web.inputs import page_number, whole_number
 from synth_web.models import ChatMessage
 from synth_web.words import plural
 
@@ -39,9 +40,8 @@ def get_conversation_or_404(conversation_id: str) -> Conversation:
 
 
 def int_arg(name: str) -> int | None:
-    """Read a positive whole number from the query string, else None."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    """Read an id from the query string (1 to the largest id), else None."""
+    return whole_number(request.args.get(name))
 
 
 @bp.app_template_global()
@@ -50,9 +50,10 @@ def message_links(message: ChatMessage) -> list[tuple[str, str]]:
     links = []
     for key, endpoint, label in LINKED_KEYS:
         value = (message.meta or {}).get(key)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        value = whole_number(value) if isinstance(value, str) else None
+        if value is not None:
             # Another person's id would answer 404 there: the page checks, not us.
             links.append((f"{label} #{value}", url_for(endpoint, **{key: value})))
     return links
@@ -70,7 +71,8 @@ def index() -> Response:
     q = request.args.get("q", "").strip()
     results = listing = None
     if q:
-        results = search_messages(current_user.id, q, page=int_arg("page") or 1)
+        page = page_number(request.args.get("page"))
+        results = search_messages(current_user.id, q, page=page)
     else:
         listing = list_conversations(current_user.id, before=int_arg("before"))
     return render_page_or_fragment(

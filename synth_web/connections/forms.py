@@ -25,6 +25,8 @@ from wtforms.validators import (
 )
 
 from synth_web.engine.apps import App, ConnectionField
+from synth_web.forms import Form
+from synth_web.inputs import whole_number
 
 HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9-]{1,63})*$"
@@ -39,8 +41,7 @@ def clean_text(value: str | None) -> str | None:
 
 def port_number(_form: FlaskForm, field: Field) -> None:
     """Accept a TCP port, 1 to 65535."""
-    value = (field.data or "").strip()
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if whole_number((field.data or "").strip(), maximum=65535) is None:
         raise ValidationError("Enter a port number from 1 to 65535, like 587.")
 
 
@@ -82,7 +83,7 @@ def build_field(spec: ConnectionField, keep_secret: bool) -> Field:
     return StringField(spec.label, **options)
 
 
-class ConnectForm(FlaskForm):
+class ConnectForm(Form):
     """Connect an app; its fields are added per app by connect_form()."""
 
     check_now = BooleanField("Check the connection after saving", default=True)

@@ -11,9 +11,11 @@ from wtforms.validators import Length, Optional, ValidationError
 from synth_web.engine.triggers import RUN_TRIGGER_TYPES
 from synth_web.executions.display import trigger_words
 from synth_web.executions.listing import Filters
+from synth_web.forms import Form
 from synth_web.models import EXECUTION_STATUSES
 
 MAX_SEARCH = 200
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
 
 def clean_text(value: str | None) -> str | None:
@@ -48,12 +50,16 @@ class DayField(DateField):
         self.data = None
         if text:
             try:
-                self.data = date.fromisoformat(text)
+                day = date.fromisoformat(text)
             except ValueError as exc:
                 raise ValueError("Enter a date like 2026-01-31.") from exc
+            # A day's edges in any time zone must stay inside what datetime holds.
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise ValueError("Enter a date from 1900-01-01 to 9998-12-31.")
+            self.data = day
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Narrow the execution log; every field is a URL query argument."""
 
     class Meta:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select, tuple_
 
 from synth_web.extensions import db
+from synth_web.inputs import whole_number
 from synth_web.models import Execution, Workflow
 from synth_web.models.execution import RunTiming
 
@@ -141,12 +142,14 @@ def decode_cursor(token: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         stamp, _, number = raw.partition("|")
-        created_at, execution_id = datetime.fromisoformat(stamp), int(number)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        created_at, execution_id = datetime.fromisoformat(stamp), whole_number(number)
+        # 0001-01-01T00:00:00+14:00 is a valid text but before year 1 in UTC.
+        created_at = created_at.astimezone(UTC) if created_at.tzinfo else None
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
         raise BadCursor(token) from exc
-    if created_at.tzinfo is None or execution_id < 1:
+    if created_at is None or execution_id is None:
         raise BadCursor(token)
-    return created_at.astimezone(UTC), execution_id
+    return created_at, execution_id
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime:

@@ -14,10 +14,12 @@ from synth_web.hooks import bp
 from synth_web.hooks.payload import (
     BadPayload,
     PayloadTooLarge,
+    UnknownCharset,
     parse_body,
     read_body,
     trigger_payload,
 )
+from synth_web.inputs import Refused
 from synth_web.models import Workflow
 from synth_web.security import public
 
@@ -67,16 +69,20 @@ def receive(token: str) -> ResponseReturnValue:
             problems=[p.as_dict() for p in problems],
         )
     try:
-        body = parse_body(request, raw)
+        payload = trigger_payload(request, parse_body(request, raw))
+    except UnknownCharset as exc:
+        return problem(415, str(exc))
     except BadPayload as exc:
         return problem(400, str(exc))
+    except Refused as exc:
+        return problem(400, f"{exc.path}: {exc.message}", path=exc.path)
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY:
         return problem(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY}.")
     execution, created = runs.enqueue(
         workflow,
         workflow.trigger_type,
-        trigger_payload(request, body),
+        payload,
         dedupe_key=f"webhook:{workflow.id}:{key}" if key else None,
     )
     if created:

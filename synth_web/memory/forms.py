@@ -15,6 +15,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import NumberInput
 
+from synth_web.forms import Form
 from synth_web.memory.services import MAX_CONTENT, content_problem
 from synth_web.models import CONTEXT_TYPES
 
@@ -53,7 +54,7 @@ class RelevanceField(FloatField):
             raise ValueError("Relevance must be a number from 0 to 1.") from exc
 
 
-class MemoryForm(FlaskForm):
+class MemoryForm(Form):
     """Add or correct one memory entry."""
 
     content = TextAreaField(

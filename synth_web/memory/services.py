@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, update
 
+from synth_web.access import owned_or_404
 from synth_web.extensions import db
+from synth_web.inputs import Refused, load_json
 from synth_web.models import CONTEXT_TYPES, Memory, utcnow
 from synth_web.textsearch import like_pattern
 
@@ -72,12 +74,14 @@ def content_problem(text: str) -> str | None:
     if not text.startswith(("{", "[")):
         return None
     try:
-        json.loads(text)
-    except ValueError as exc:
+        load_json(text)
+    except json.JSONDecodeError as exc:
         return (
             f"This looks like JSON but does not parse: {exc}. Fix it, or start "
             "the text with a word if it is not meant to be JSON."
         )
+    except Refused as exc:
+        return f"This JSON cannot be kept: {exc}"
     return None
 
 
@@ -161,11 +165,9 @@ def exact_count(query: Select) -> int:
     return db.session.scalar(counted) or 0
 
 
-def get_memory(user_id: int, memory_id: int) -> Memory | None:
-    """Return one of the person's entries, or None if it is not theirs."""
-    return db.session.scalar(
-        select(Memory).where(Memory.id == memory_id, Memory.user_id == user_id)
-    )
+def get_memory_or_404(memory_id: int) -> Memory:
+    """Return the signed-in person's entry, or answer 404 for anyone else's."""
+    return owned_or_404(Memory, memory_id)
 
 
 def create_memory(

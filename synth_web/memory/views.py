@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from synth_web.htmx import is_fragment_request, render_page_or_fragment
+from synth_web.inputs import page_number
 from synth_web.memory import bp
 from synth_web.memory.forms import MemoryForm, type_label
 from synth_web.memory.services import (
@@ -17,7 +18,7 @@ from synth_web.memory.services import (
     MemoryPage,
     create_memory,
     delete_memory,
-    get_memory,
+    get_memory_or_404,
     list_memories,
     update_memory,
 )
@@ -31,27 +32,11 @@ def type_label_filter(context_type: str) -> str:
     return type_label(context_type)
 
 
-def get_memory_or_404(memory_id: int) -> Memory:
-    """Return the signed-in person's entry, or answer 404."""
-    entry = get_memory(current_user.id, memory_id)
-    if entry is None:
-        abort(404)
-    return entry
-
-
 def edit_form(entry: Memory) -> MemoryForm:
     """Build the edit form of one entry, its element ids unique on the page."""
     return MemoryForm(
         obj=entry, current_type=entry.context_type, id_prefix=f"m{entry.id}-"
     )
-
-
-def page_number(args: Mapping[str, str]) -> int:
-    """Read ?page=, falling back to the first page on anything odd."""
-    try:
-        return max(int(args.get("page", 1)), 1)
-    except ValueError:
-        return 1
 
 
 def listing_for(args: Mapping[str, str]) -> MemoryPage:
@@ -61,7 +46,7 @@ def listing_for(args: Mapping[str, str]) -> MemoryPage:
         context_type=args.get("type") or None,
         q=args.get("q"),
         sort=args.get("sort", "relevance"),
-        page=page_number(args),
+        page=page_number(args.get("page")),
     )
 
 

@@ -1,4 +1,4 @@
-"""The six tables of Synth, and the API's tokens, one module each."""
+"""The six tables of Synth, the API's tokens and browser sessions, one module each."""
 
 from synth_web.models.api_token import TOKEN_SCOPES, ApiToken
 from synth_web.models.chat import CHAT_ROLES, ChatMessage
@@ -9,6 +9,7 @@ from synth_web.models.execution import (
     Execution,
 )
 from synth_web.models.memory import CONTEXT_TYPES, Memory
+from synth_web.models.session import UserSession
 from synth_web.models.types import JSONType, UTCDateTime, utcnow
 from synth_web.models.user import User
 from synth_web.models.workflow import WORKFLOW_STATUSES, Workflow
@@ -29,6 +30,7 @@ __all__ = [
     "UTCDateTime",
     "WORKFLOW_STATUSES",
     "User",
+    "UserSession",
     "Workflow",
     "utcnow",
 ]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from synth_web.forms import Form
 from synth_web.models import TOKEN_SCOPES
 
 SCOPE_LABELS = {
@@ -27,7 +27,7 @@ class ScopesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """Name a new token and choose what it may do."""
 
     name = StringField(

@@ -11,6 +11,8 @@ from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from synth_web.engine.messages import type_of
+from synth_web.forms import Form
+from synth_web.inputs import Refused, load_json
 
 # json's own messages, said the way a person fixing the text would say them.
 JSON_HINTS = {
@@ -52,9 +54,12 @@ def parse_json(text: str | None, kind: type, empty: Any) -> tuple[Any, str | Non
     if not (text or "").strip():
         return empty, None, -1
     try:
-        value = json.loads(text or "")
+        value = load_json(text or "")
     except json.JSONDecodeError as exc:
         return None, json_error(text or "", exc), exc.pos
+    except Refused as exc:
+        where = f"At {exc.path}: " if exc.path else ""
+        return None, f"{where}{exc.message}", 0
     except RecursionError:
         return None, "This JSON is nested too deeply.", 0
     if not isinstance(value, kind):
@@ -78,7 +83,7 @@ class JSONText:
         field.parsed = value
 
 
-class WorkflowForm(FlaskForm):
+class WorkflowForm(Form):
     """A workflow as a person writes it: two texts and two JSON values."""
 
     name = StringField(
@@ -107,7 +112,7 @@ class WorkflowForm(FlaskForm):
         return {"trigger": self.trigger.data or "", "actions": self.actions.data or ""}
 
 
-class ToggleForm(FlaskForm):
+class ToggleForm(Form):
     """Switch a workflow on or off; `to` makes a double click harmless."""
 
     to = HiddenField()
@@ -115,7 +120,7 @@ class ToggleForm(FlaskForm):
     view = HiddenField()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A workflow JSON file, or the same JSON pasted."""
 
     file = FileField("JSON file")

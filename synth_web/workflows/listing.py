@@ -25,6 +25,7 @@ from sqlalchemy.orm import load_only
 from werkzeug.datastructures import MultiDict
 
 from synth_web.extensions import db
+from synth_web.inputs import page_number
 from synth_web.models import Execution, Workflow
 
 PER_PAGE = 25
@@ -101,7 +102,7 @@ def parse_filters(args: MultiDict[str, str]) -> Filters:
         status=status if status in STATUSES else "",
         app=app if APP_KEY.match(app) else "",
         sort=sort if sort in SORTS else "updated",
-        page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+        page=page_number(page),
     )
 
 

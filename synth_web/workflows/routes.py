@@ -117,7 +117,7 @@ def uploaded_text(form: ImportForm) -> tuple[bytes | str, str]:
 def import_() -> Response | str:
     """Import workflows from a file or pasted JSON; all start inactive."""
     form = ImportForm()
-    if request.method == "POST":
+    if form.validate_on_submit():
         raw, field = uploaded_text(form)
         try:
             incoming = read_import(raw)

@@ -11,6 +11,7 @@ from typing import Any
 from synth_web.engine.messages import type_of
 from synth_web.engine.validation import MAX_DEFINITION_BYTES
 from synth_web.extensions import db
+from synth_web.inputs import Refused, load_json
 from synth_web.models import Workflow
 from synth_web.workflows.forms import json_error
 
@@ -61,9 +62,14 @@ def read_import(raw: bytes | str) -> list[Incoming]:
     if not raw.strip():
         raise ImportRefused("Choose a JSON file, or paste a workflow's JSON.")
     try:
-        data = json.loads(raw)
+        data = load_json(raw)
     except json.JSONDecodeError as exc:
         raise ImportRefused(json_error(raw, exc)) from None
+    except Refused as exc:
+        where = f" (at {exc.path})" if exc.path else ""
+        raise ImportRefused(
+            f"This file cannot be imported{where}: {exc.message}"
+        ) from None
     items = data if isinstance(data, list) else [data]
     if not items:
         raise ImportRefused("The list is empty: there is no workflow to import.")
