@@ -315,3 +315,17 @@ def test_the_intent_is_written_from_the_steps_until_someone_writes_one(signed_in
     ).text
     html = post(signed_in, "/workflows/1/edit", html, "add:core.log").text
     assert value_of(html, "intent") == "Mine."
+
+
+def test_text_that_cannot_be_stored_is_refused_beside_its_field(signed_in, app):
+    """NUL in a builder field gets a message beside it; nothing is saved."""
+    url = "/workflows/new"
+    html = post(signed_in, url, signed_in.get(url).text, "add:core.log").text
+    html = post(signed_in, url, html, "refresh", {"name": "Typed"}).text
+    response = post(
+        signed_in, url, html, "save", {"s0.str.message": "hi\x00", "s0.id": "a\x00b"}
+    )
+    assert response.status_code == 200
+    assert "NUL" in error_beside(response.text, "s0-p0")
+    assert "NUL" in error_beside(response.text, "s0-id")
+    assert count(app, Workflow) == 0

@@ -20,6 +20,8 @@ import json
 import re
 from typing import Any
 
+from synth_web.inputs import Refused, load_json, text_problem
+
 MISSING: Any = object()
 KINDS = ("str", "num", "bool", "json", "kv")
 INT = re.compile(r"^-?(0|[1-9]\d*)$")
@@ -42,19 +44,29 @@ def same(a: Any, b: Any) -> bool:
 def parse_json_text(text: str) -> Any:
     """Read JSON typed into a field, or raise FieldError saying where it breaks."""
     try:
-        return json.loads(text)
+        return load_json(text)
     except json.JSONDecodeError as exc:
         raise FieldError(
             f"Not valid JSON on line {exc.lineno}, column {exc.colno}: {exc.msg}."
         ) from None
-    except RecursionError:
-        raise FieldError("This JSON is nested too deeply.") from None
+    except Refused as exc:
+        where = f"At {exc.path}: " if exc.path else ""
+        raise FieldError(f"{where}{exc.message}") from None
+
+
+def storable(text: str) -> str:
+    """Return typed text, or raise FieldError when it cannot be stored (NUL…)."""
+    problem = text_problem(text)
+    if problem:
+        raise FieldError(problem)
+    return text
 
 
 def parse(kind: str, text: str) -> Any:
     """Turn a field's text into its value, MISSING when empty."""
     if text == "":
         return MISSING
+    storable(text)
     if kind == "num":
         if INT.match(text):
             return int(text)
@@ -77,7 +89,7 @@ def parse_rows(keys: list[str], values: list[str]) -> Any:
             raise FieldError("Give each value a name (the left box).")
         if key in result:
             raise FieldError(f"Two rows are called `{key}`; names must differ.")
-        result[key] = value
+        result[storable(key)] = storable(value)
     return result or MISSING
 
 

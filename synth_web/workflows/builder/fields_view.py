@@ -187,6 +187,7 @@ def id_field(state: StepState, index: int) -> FieldView:
         required=True,
         help="Later steps use this step's output as steps.<id>.output: "
         "renaming it renames those references too.",
+        errors=[state.errors["id"]] if "id" in state.errors else [],
     )
 
 

@@ -72,6 +72,15 @@ def first(posted: Posted, name: str, default: str = "") -> str:
     return values[0] if values else default
 
 
+def typed(posted: Posted, name: str, errors: dict[str, str]) -> str:
+    """Return a typed value, or note why it cannot be stored and return ""."""
+    try:
+        return kinds.storable(first(posted, name))
+    except FieldError as exc:
+        errors[name] = str(exc)
+        return ""
+
+
 def group(form: MultiDict[str, str]) -> tuple[Posted, dict[int, Posted]]:
     """Split the form into the trigger's fields and each step's, in form order."""
     trigger: Posted = {}
@@ -126,7 +135,7 @@ def read_step(posted: Posted) -> StepState:
     step: dict[str, Any] = {}
     for key in ("id", "type"):
         if first(posted, key):
-            step[key] = first(posted, key)
+            step[key] = typed(posted, key, errors)
     params = read_params(posted, errors)
     if params or "with" in posted:
         step["with"] = params
@@ -147,13 +156,13 @@ def read_trigger(posted: Posted, op: str) -> tuple[Any, dict[str, str]]:
     errors: dict[str, str] = {}
     if "raw" in posted:
         return read_raw(posted, errors), errors
-    kind = first(posted, "type")
+    kind = typed(posted, "type", errors)
     trigger: dict[str, Any] = {"type": kind} if kind else {}
     if kind == "schedule":
         posted = {**posted, "cron": [chosen_cron(posted, op)]}
     for key in TRIGGER_KEYS.get(kind, ()):
         if first(posted, key):
-            trigger[key] = first(posted, key)
+            trigger[key] = typed(posted, key, errors)
     return trigger, errors
 
 

@@ -67,7 +67,8 @@ def trigger_view(
     types = [
         (key, TRIGGER_LABELS[key], TRIGGER_DESCRIPTIONS[key]) for key in TRIGGER_TYPES
     ]
-    view = TriggerView(kind, types, dict(problems), hook_url=hook_url)
+    refused = {key: [message] for key, message in state.trigger_errors.items()}
+    view = TriggerView(kind, types, {**problems, **refused}, hook_url=hook_url)
     if state.trigger_raw:
         holder = StepState(state.trigger, state.trigger_posted, state.trigger_errors)
         view.raw_field = raw_field(holder, "t")
