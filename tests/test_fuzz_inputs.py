@@ -171,6 +171,49 @@ def test_no_form_answers_5xx(app, signed_in, workflow_id, data):
     assert_lists_render(signed_in)
 
 
+# The step builder posts its state as fields of its own (s<n>.<kind>.<name>).
+BUILDER_FIELDS = (
+    "name",
+    "intent",
+    "t.type",
+    "t.cron",
+    "t.timezone",
+    "t.preset",
+    "t.app",
+    "t.event",
+    "s0.id",
+    "s0.type",
+    "s0.str.message",
+    "s0.num.seconds",
+    "s0.bool.flag",
+    "s0.json.values",
+    "s0.kv.headers",
+    "s0.kvv.headers",
+    "s0.set.max_attempts",
+    "s0.raw",
+    "removed",
+)
+
+
+@FUZZ
+@given(data=st.data())
+def test_no_builder_post_answers_5xx(app, signed_in, workflow_id, data):
+    for url in ("/workflows/new", f"/workflows/{workflow_id}/edit"):
+        values = {
+            name: data.draw(RAW, label=f"{url} {name}") for name in BUILDER_FIELDS
+        }
+        op = data.draw(st.sampled_from(["save", "save_on", "refresh", "add:core.log"]))
+        fields = {"editor": b"builder", "op": op.encode(), **values}
+        response = signed_in.post(
+            url,
+            data=form_body(fields),
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert_answered(response)
+    assert_lists_render(signed_in)
+    assert_answered(signed_in.get(f"/workflows/{workflow_id}"))
+
+
 # Each query parameter, on the pages that read it.
 QUERIES = {
     "q": ("/workflows", "/executions", "/memory", "/chat"),

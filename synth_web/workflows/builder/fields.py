@@ -20,7 +20,7 @@ import json
 import re
 from typing import Any
 
-from synth_web.inputs import Refused, load_json, text_problem
+from synth_web.inputs import TOO_BIG, Refused, check_json, load_json, text_problem
 
 MISSING: Any = object()
 KINDS = ("str", "num", "bool", "json", "kv")
@@ -62,15 +62,26 @@ def storable(text: str) -> str:
     return text
 
 
+def number(text: str) -> Any:
+    """Read a number field; text that is no number stays text for validation."""
+    try:
+        value = (
+            int(text) if INT.match(text) else float(text) if FLOAT.match(text) else text
+        )
+        return check_json(value)
+    except ValueError:
+        raise FieldError(TOO_BIG) from None
+    except Refused as exc:
+        raise FieldError(exc.message) from None
+
+
 def parse(kind: str, text: str) -> Any:
     """Turn a field's text into its value, MISSING when empty."""
     if text == "":
         return MISSING
     storable(text)
     if kind == "num":
-        if INT.match(text):
-            return int(text)
-        return float(text) if FLOAT.match(text) else text
+        return number(text)
     if kind == "bool":
         return {"true": True, "false": False}.get(text, text)
     if kind == "json":
