@@ -1,7 +1,7 @@
-"""The six tables of Synth, and the API's tokens, one module each."""
+"""The six tables of Synth, the API's tokens and where workflows came from."""
 
 from synth_web.models.api_token import TOKEN_SCOPES, ApiToken
-from synth_web.models.chat import CHAT_ROLES, ChatMessage
+from synth_web.models.chat import CHAT_ROLES, ChatMessage, WorkflowOrigin
 from synth_web.models.connection import CONNECTION_STATUSES, Connection
 from synth_web.models.execution import (
     EXECUTION_STATUSES,
@@ -30,5 +30,6 @@ __all__ = [
     "WORKFLOW_STATUSES",
     "User",
     "Workflow",
+    "WorkflowOrigin",
     "utcnow",
 ]

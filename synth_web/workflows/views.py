@@ -93,17 +93,30 @@ def render_editor(
 
 
 def starter_form() -> tuple[WorkflowForm, str | None]:
-    """Return a blank form, filled from a starter when the URL names one."""
+    """Return a blank form, filled from a starter or a chat draft the URL names."""
     form = WorkflowForm(formdata=None)
+    if "from_message" in request.args:
+        # Imported here: the planner reads workflows/describe.py, and the chat
+        # reads the planner.
+        from synth_web.chat.drafts import get_draft_or_404
+
+        # A plan card's "Open in editor": its draft, as a starter would be.
+        fill_form(form, get_draft_or_404(request.args["from_message"]))
+        return form, None
     starter = get_starter(request.args.get("starter"), current_user.timezone)
     if starter is None:
         return form, None
-    definition = starter.definition
+    fill_form(form, starter.definition)
+    return form, starter.key
+
+
+def fill_form(form: WorkflowForm, definition: dict[str, Any]) -> None:
+    """Fill the editor with a definition; a name or intent in the URL wins."""
     form.name.data = request.args.get("name", "").strip() or definition["name"]
     form.intent.data = request.args.get("intent", "").strip() or definition["intent"]
-    form.trigger.data = json.dumps(definition["trigger"], indent=2)
-    form.actions.data = json.dumps(definition["actions"], indent=2)
-    return form, starter.key
+    for name in ("trigger", "actions"):
+        text = json.dumps(definition[name], indent=2, ensure_ascii=False)
+        getattr(form, name).data = text
 
 
 @bp.route("/workflows/new", methods=["GET", "POST"])

@@ -1,0 +1,268 @@
+"""Plan cards and links, as a transcript shows them.
+
+A card tells a Plan for people: the trigger as a sentence with its next fire
+times, each step in words, the problems the draft has for the person now (a
+connection switched off since it was planned, say), the apps to connect, and
+the workflow it created. Messages also link to the workflows they name or
+created, by name, with each one's latest run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select
+
+from synth_web.chat.drafts import draft_of, plan_of
+from synth_web.engine.apps import get_app
+from synth_web.engine.checks import connection_statuses, workflow_problems
+from synth_web.extensions import db
+from synth_web.models import ChatMessage, Workflow, WorkflowOrigin
+from synth_web.workflows.describe import (
+    ShownProblem,
+    TriggerWords,
+    describe_steps,
+    describe_trigger,
+    explain_problems,
+)
+from synth_web.workflows.listing import LastRun, last_runs
+
+
+@dataclass
+class MadeWorkflow:
+    """A workflow a message created or names, with its latest run."""
+
+    id: int
+    name: str
+    is_active: bool
+    last_run: LastRun | None
+    created_here: bool
+
+
+@dataclass
+class MissingApp:
+    """An app a plan needs: where to connect it (or switch it on), and its state."""
+
+    key: str
+    name: str
+    url: str
+    # "absent" (never connected), "off" (switched off) or "on" (fine now).
+    state: str
+
+    @property
+    def connected_now(self) -> bool:
+        """Tell whether the app is connected and on by now."""
+        return self.state == "on"
+
+
+@dataclass
+class Card:
+    """A plan, told for people, with what can be done with it now."""
+
+    message_id: int
+    outcome: str
+    name: str | None = None
+    trigger: TriggerWords | None = None
+    steps: list[tuple[int, str, str]] = field(default_factory=list)
+    problems: list[ShownProblem] = field(default_factory=list)
+    missing: list[MissingApp] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    alternatives: str | None = None
+    question: str | None = None
+    assumptions: list[str] = field(default_factory=list)
+    made: MadeWorkflow | None = None
+
+    @property
+    def can_create(self) -> bool:
+        """Tell whether Create may be offered: a clean draft not yet created."""
+        return self.outcome == "workflow" and not self.problems and not self.made
+
+    @property
+    def has_draft(self) -> bool:
+        """Tell whether the card carries a draft (to create or open in the editor)."""
+        return self.name is not None
+
+    @property
+    def can_retry(self) -> bool:
+        """Tell whether "Try again" helps: an app was missing, or problems came."""
+        return self.outcome == "needs_connection" or bool(self.problems)
+
+    @property
+    def connected_now(self) -> list[str]:
+        """Name the missing apps that are connected and on by now."""
+        return [app.name for app in self.missing if app.connected_now]
+
+    @property
+    def ready_to_retry(self) -> bool:
+        """Tell whether every app it was missing is connected and on by now."""
+        return bool(self.missing) and len(self.connected_now) == len(self.missing)
+
+
+def texts(value: Any) -> list[str]:
+    """Keep the strings of a list from metadata."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def text(value: Any) -> str | None:
+    """Keep a string from metadata."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def step_words(actions: Any, explanation: list[str]) -> list[tuple[int, str, str]]:
+    """Tell each step: its number, icon and a sentence (the plan's, if it has one)."""
+    steps = describe_steps(actions)
+    said = explanation if len(explanation) == len(steps) else []
+    told = []
+    for step in steps:
+        params = ", ".join(f"{key}: {value}" for key, value in step.params)
+        fallback = f"{step.app_name} · {step.action_label}" + (
+            f" ({params})" if params else ""
+        )
+        told.append(
+            (step.number, step.icon, said[step.number - 1] if said else fallback)
+        )
+    return told
+
+
+def missing_apps(
+    keys: list[str], statuses: Mapping[str, str], back: str
+) -> list[MissingApp]:
+    """List the apps to connect (with a link that comes back here) or switch on."""
+    found = []
+    for key in keys:
+        app = get_app(key)
+        if app is None or not app.needs_connection:
+            continue
+        status = statuses.get(key)
+        if status is None:
+            url = url_for("connections.new", app=key, next=back)
+            found.append(MissingApp(key, app.name, url, "absent"))
+        else:
+            url = url_for("connections.index")
+            state = "on" if status == "active" else "off"
+            found.append(MissingApp(key, app.name, url, state))
+    return found
+
+
+def build_card(
+    message: ChatMessage,
+    statuses: Mapping[str, str],
+    made: MadeWorkflow | None,
+    back: str,
+) -> Card | None:
+    """Tell one message's plan as a card, or None if it carries no plan."""
+    planned = plan_of(message)
+    if planned is None:
+        return None
+    card = Card(
+        message_id=message.id,
+        outcome=planned["outcome"],
+        unsupported=texts(planned.get("unsupported")),
+        alternatives=text(planned.get("alternatives")),
+        question=text(planned.get("question")),
+        assumptions=texts(planned.get("assumptions")),
+        missing=missing_apps(texts(planned.get("missing")), statuses, back),
+        made=made,
+    )
+    draft = draft_of(message)
+    if draft is not None:
+        card.name = draft["name"]
+        card.trigger = describe_trigger(draft["trigger"])
+        card.steps = step_words(draft["actions"], texts(planned.get("explanation")))
+        if card.outcome == "workflow" and made is None:
+            probe = Workflow(user_id=message.user_id)
+            probe.apply_definition(draft)
+            shown = explain_problems(workflow_problems(probe, statuses), draft)
+            card.problems = [p for group in shown.values() for p in group]
+    return card
+
+
+def build_cards(
+    user_id: int,
+    messages: Iterable[ChatMessage],
+    made: Mapping[int, list[MadeWorkflow]],
+) -> dict[int, Card]:
+    """Tell the plans of a window of messages as cards, by message id."""
+    with_plans = [m for m in messages if plan_of(m) is not None]
+    if not with_plans:
+        return {}
+    statuses = connection_statuses(user_id)
+    cards = {}
+    for message in with_plans:
+        back = url_for(
+            "chat.show", conversation_id=message.conversation_id, at=message.id
+        )
+        here = next((w for w in made.get(message.id, []) if w.created_here), None)
+        cards[message.id] = build_card(message, statuses, here, f"{back}#m{message.id}")
+    return cards
+
+
+def named_workflow(message: ChatMessage) -> int | None:
+    """Return the workflow id a message's metadata names, if it is a real id."""
+    value = (message.meta or {}).get("workflow_id")
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    return None
+
+
+def origins_of(user_id: int, message_ids: list[int]) -> dict[int, int]:
+    """Return message id → id of the workflow each of these messages created."""
+    if not message_ids:
+        return {}
+    rows = db.session.execute(
+        select(WorkflowOrigin.message_id, WorkflowOrigin.workflow_id).where(
+            WorkflowOrigin.message_id.in_(message_ids),
+            WorkflowOrigin.user_id == user_id,
+        )
+    )
+    return {row.message_id: row.workflow_id for row in rows}
+
+
+def workflows_by_id(user_id: int, ids: set[int]) -> dict[int, MadeWorkflow]:
+    """Return the person's workflows among these ids, with their latest runs."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Workflow.id, Workflow.name, Workflow.status).where(
+            Workflow.id.in_(ids), Workflow.user_id == user_id
+        )
+    ).all()
+    runs = last_runs([row.id for row in rows])
+    return {
+        row.id: MadeWorkflow(
+            row.id, row.name, row.status == "active", runs.get(row.id), False
+        )
+        for row in rows
+    }
+
+
+def message_workflows(
+    user_id: int, messages: Iterable[ChatMessage]
+) -> dict[int, list[MadeWorkflow]]:
+    """Find the person's workflows each message created or names, by message id.
+
+    A workflow id in a message's metadata that is not the person's shows nothing.
+    """
+    messages = list(messages)
+    created = origins_of(user_id, [m.id for m in messages])
+    named = {m.id: named_workflow(m) for m in messages}
+    found = workflows_by_id(
+        user_id, set(created.values()) | {w for w in named.values() if w}
+    )
+    links: dict[int, list[MadeWorkflow]] = {}
+    for message in messages:
+        shown: list[MadeWorkflow] = []
+        for workflow_id, here in (
+            (created.get(message.id), True),
+            (named[message.id], False),
+        ):
+            if workflow_id in found and all(w.id != workflow_id for w in shown):
+                shown.append(replace(found[workflow_id], created_here=here))
+        if shown:
+            links[message.id] = shown
+    return links
