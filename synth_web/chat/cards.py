@@ -161,7 +161,10 @@ def build_card(
         message_id=message.id,
         outcome=planned["outcome"],
         unsupported=texts(planned.get("unsupported")),
-        alternatives=text(planned.get("alternatives")),
+        # For a missing connection the buttons say what to do instead.
+        alternatives=text(planned.get("alternatives"))
+        if planned["outcome"] in ("unsupported", "clarify")
+        else None,
         question=text(planned.get("question")),
         assumptions=texts(planned.get("assumptions")),
         missing=missing_apps(texts(planned.get("missing")), statuses, back),

@@ -9,6 +9,7 @@ page: two locks, each enough on its own.
 
 from __future__ import annotations
 
+import html as entities
 import re
 
 import nh3
@@ -87,3 +88,11 @@ def render_markdown(text: str, q: str | None = None) -> Markup:
     if q:
         html = mark_matches(html, q)
     return Markup(html)  # noqa: S704 - sanitised by nh3 just above
+
+
+def plain_text(text: str) -> str:
+    """Read a message's Markdown as plain text (for search snippets)."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return text
+    bare = nh3.clean(PARSER.render(text), tags=set())
+    return " ".join(entities.unescape(bare).split())

@@ -45,11 +45,16 @@ def chat_limit() -> str:
 def composer_answer(
     form: ComposerForm, conversation: Conversation | None, status: int
 ) -> Response:
-    """Show the composer again, the problem beside it and the text as typed."""
+    """Show the composer again, the problem beside it and the text as typed.
+
+    htmx gets bad input as 200 (DESIGN §7: it would log a 422 as an error);
+    a plain post gets the page with 422.
+    """
     if is_fragment_request():
         html = render_template(
             "chat/_composer.html", form=form, conversation=conversation
         )
+        status = 200 if status == 422 else status
         response = current_app.make_response((html, status))
         response.headers["HX-Retarget"] = "#composer"
         response.headers["HX-Reswap"] = "outerHTML"

@@ -16,7 +16,7 @@ from synth_web.chat.cards import build_cards, message_workflows
 from synth_web.chat.conversations import conversation_workflows, list_conversations
 from synth_web.chat.exports import export_json, export_markdown
 from synth_web.chat.forms import ComposerForm
-from synth_web.chat.markdown import render_markdown
+from synth_web.chat.markdown import plain_text, render_markdown
 from synth_web.chat.search import search_messages
 from synth_web.chat.services import (
     Conversation,
@@ -34,6 +34,14 @@ ROLE_NAMES = {"user": "You", "assistant": "Synth", "system": "System"}
 EXPORTS = {"md": "text/markdown", "json": "application/json"}
 
 bp.add_app_template_filter(render_markdown, "markdown")
+
+
+@bp.app_template_filter("hit_text")
+def hit_text(message: ChatMessage) -> str:
+    """Return a search hit's words: Synth's Markdown read as plain text."""
+    return (
+        plain_text(message.content) if message.role == "assistant" else message.content
+    )
 
 
 def get_conversation_or_404(conversation_id: str) -> Conversation:
