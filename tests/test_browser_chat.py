@@ -11,20 +11,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+# The journey's settings: CSRF on, runs in threads, Slack at the local fake.
+from tests.test_browser_journey import app_config  # noqa: F401
+
 pytestmark = pytest.mark.browser
 
 REQUEST = "when I click run, post 'Hello from chat' to #team on Slack"
 TOKEN = "xoxb-1111111111-2222222222-ChatJourneyQ7z9"
-
-
-@pytest.fixture
-def app_config(fake_api):
-    return {
-        "WTF_CSRF_ENABLED": True,
-        "SYNTH_EXECUTOR": "thread",
-        "SYNTH_ALLOW_PRIVATE_NETWORK": True,
-        "SYNTH_SLACK_API_URL": fake_api.url("/api"),
-    }
 
 
 def sign_in(page) -> None:

@@ -1,26 +1,24 @@
-"""Plan cards and links, as a transcript shows them.
+"""Plan cards, as a transcript shows them.
 
 A card tells a Plan for people: the trigger as a sentence with its next fire
 times, each step in words, the problems the draft has for the person now (a
 connection switched off since it was planned, say), the apps to connect, and
-the workflow it created. Messages also link to the workflows they name or
-created, by name, with each one's latest run.
+the workflow it created (links.py finds it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import select
 
 from synth_web.chat.drafts import draft_of, plan_of
+from synth_web.chat.links import MadeWorkflow
 from synth_web.engine.apps import get_app
 from synth_web.engine.checks import connection_statuses, workflow_problems
-from synth_web.extensions import db
-from synth_web.models import ChatMessage, Workflow, WorkflowOrigin
+from synth_web.models import ChatMessage, Workflow
 from synth_web.workflows.describe import (
     ShownProblem,
     TriggerWords,
@@ -28,18 +26,6 @@ from synth_web.workflows.describe import (
     describe_trigger,
     explain_problems,
 )
-from synth_web.workflows.listing import LastRun, last_runs
-
-
-@dataclass
-class MadeWorkflow:
-    """A workflow a message created or names, with its latest run."""
-
-    id: int
-    name: str
-    is_active: bool
-    last_run: LastRun | None
-    created_here: bool
 
 
 @dataclass
@@ -201,71 +187,3 @@ def build_cards(
         here = next((w for w in made.get(message.id, []) if w.created_here), None)
         cards[message.id] = build_card(message, statuses, here, f"{back}#m{message.id}")
     return cards
-
-
-def named_workflow(message: ChatMessage) -> int | None:
-    """Return the workflow id a message's metadata names, if it is a real id."""
-    value = (message.meta or {}).get("workflow_id")
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
-        return value
-    return None
-
-
-def origins_of(user_id: int, message_ids: list[int]) -> dict[int, int]:
-    """Return message id → id of the workflow each of these messages created."""
-    if not message_ids:
-        return {}
-    rows = db.session.execute(
-        select(WorkflowOrigin.message_id, WorkflowOrigin.workflow_id).where(
-            WorkflowOrigin.message_id.in_(message_ids),
-            WorkflowOrigin.user_id == user_id,
-        )
-    )
-    return {row.message_id: row.workflow_id for row in rows}
-
-
-def workflows_by_id(user_id: int, ids: set[int]) -> dict[int, MadeWorkflow]:
-    """Return the person's workflows among these ids, with their latest runs."""
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Workflow.id, Workflow.name, Workflow.status).where(
-            Workflow.id.in_(ids), Workflow.user_id == user_id
-        )
-    ).all()
-    runs = last_runs([row.id for row in rows])
-    return {
-        row.id: MadeWorkflow(
-            row.id, row.name, row.status == "active", runs.get(row.id), False
-        )
-        for row in rows
-    }
-
-
-def message_workflows(
-    user_id: int, messages: Iterable[ChatMessage]
-) -> dict[int, list[MadeWorkflow]]:
-    """Find the person's workflows each message created or names, by message id.
-
-    A workflow id in a message's metadata that is not the person's shows nothing.
-    """
-    messages = list(messages)
-    created = origins_of(user_id, [m.id for m in messages])
-    named = {m.id: named_workflow(m) for m in messages}
-    found = workflows_by_id(
-        user_id, set(created.values()) | {w for w in named.values() if w}
-    )
-    links: dict[int, list[MadeWorkflow]] = {}
-    for message in messages:
-        shown: list[MadeWorkflow] = []
-        for workflow_id, here in (
-            (created.get(message.id), True),
-            (named[message.id], False),
-        ):
-            if workflow_id in found and all(w.id != workflow_id for w in shown):
-                shown.append(replace(found[workflow_id], created_here=here))
-        if shown:
-            links[message.id] = shown
-    return links

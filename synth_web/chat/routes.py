@@ -34,7 +34,7 @@ from synth_web.chat.views import (
 )
 from synth_web.extensions import limiter, person_key
 from synth_web.htmx import is_fragment_request
-from synth_web.models import ChatMessage
+from synth_web.models import ChatMessage, User
 
 
 def chat_limit() -> str:
@@ -83,6 +83,11 @@ composer_limit = limiter.shared_limit(
 card_limit = limiter.shared_limit(chat_limit, scope="chat", key_func=person_key)
 
 
+def person() -> User:
+    """Return the signed-in person (the object, not Flask-Login's proxy)."""
+    return current_user._get_current_object()
+
+
 def transcript_url(message: ChatMessage, around: bool = False) -> str:
     """Link to a message in its transcript."""
     at = message.id if around else None
@@ -93,7 +98,7 @@ def transcript_url(message: ChatMessage, around: bool = False) -> str:
 def answered(message: ChatMessage) -> Response:
     """Go to the transcript: with htmx the answer loads there, else plan it now."""
     if not http_request.htmx:
-        message = reply_to(current_user._get_current_object(), message)
+        message = reply_to(person(), message)
     return redirect(transcript_url(message), 303)
 
 
@@ -134,7 +139,7 @@ def reply(conversation_id: str, message_id: int) -> Response | str:
     message = get_message_or_404(message_id, conversation_id)
     if message.role != "user":
         abort(404)
-    answer = reply_to(current_user._get_current_object(), message)
+    answer = reply_to(person(), message)
     if not is_fragment_request():
         return redirect(transcript_url(answer), 303)
     return render_template(
@@ -149,7 +154,7 @@ def retry(conversation_id: str, message_id: int) -> Response:
     card = get_message_or_404(message_id, conversation_id)
     if plan_of(card) is None:
         abort(404)
-    answer = try_again(current_user._get_current_object(), card)
+    answer = try_again(person(), card)
     if answer is None:
         abort(404)
     return redirect(transcript_url(answer), 303)

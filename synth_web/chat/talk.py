@@ -98,8 +98,7 @@ def try_again(user: User, card: ChatMessage) -> ChatMessage | None:
 
 
 def request_of(card: ChatMessage) -> ChatMessage | None:
-    """Return the person's message a card answers: the one it names, else the
-    latest of theirs before it."""
+    """Return the person's message a card answers (named, else the one before it)."""
     query = in_conversation(card.user_id, card.conversation_id).where(
         ChatMessage.role == "user"
     )

@@ -12,10 +12,11 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from synth_web.chat import bp
-from synth_web.chat.cards import build_cards, message_workflows
+from synth_web.chat.cards import build_cards
 from synth_web.chat.conversations import conversation_workflows, list_conversations
 from synth_web.chat.exports import export_json, export_markdown
 from synth_web.chat.forms import ComposerForm
+from synth_web.chat.links import message_workflows, meta_id
 from synth_web.chat.markdown import plain_text, render_markdown
 from synth_web.chat.search import search_messages
 from synth_web.chat.services import (
@@ -61,13 +62,8 @@ def int_arg(name: str) -> int | None:
 @bp.app_template_global()
 def message_run(message: ChatMessage) -> int | None:
     """Return the run a message's metadata names, if it is a real id."""
-    value = (message.meta or {}).get("execution_id")
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
-        # Another person's id would answer 404 there: the page checks, not us.
-        return value
-    return None
+    # Another person's id would answer 404 there: the page checks, not us.
+    return meta_id(message, "execution_id")
 
 
 @bp.app_template_global()
