@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from synth_web.chat import conversations as listing
+from synth_web.chat import search as chat_search
 from synth_web.chat.conversations import list_conversations
 from synth_web.chat.search import search_messages
 from synth_web.chat.services import conversation_messages
@@ -391,6 +392,47 @@ def test_search_shows_a_window_of_long_messages(signed_in, app, user):
     hit = re.search(r'<p class="hit-text">(.*?)</p>', page).group(1)
     assert hit.startswith("…") and hit.endswith("…")
     assert "<mark>needle</mark>" in hit and len(hit) < 300
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_search_walks_to_every_matching_conversation_in_order(
+    app, user, monkeypatch, seed
+):
+    rng = random.Random(seed)
+    # Tiny walks, so a page needs several and conversations repeat across them.
+    monkeypatch.setattr(chat_search, "SCAN_BATCH", rng.choice([1, 2, 3]))
+    start = utcnow() - timedelta(days=5)
+    with app.app_context():
+        for n in range(60):
+            db.session.add(
+                ChatMessage(
+                    user_id=user.id,
+                    conversation_id=f"c{rng.randint(0, 11)}",
+                    role="user",
+                    content=f"needle {n}" if n % 3 else f"hay {n}",
+                    created_at=start + timedelta(minutes=n // 2),
+                )
+            )
+        db.session.commit()
+        rows = db.session.execute(
+            select(
+                ChatMessage.conversation_id, ChatMessage.created_at, ChatMessage.id
+            ).where(ChatMessage.content.like("needle%"))
+        ).all()
+        last: dict[str, tuple] = {}
+        totals: dict[str, int] = {}
+        for cid, created, message_id in rows:
+            last[cid] = max(last.get(cid, (created, message_id)), (created, message_id))
+            totals[cid] = totals.get(cid, 0) + 1
+        expected = sorted(last, key=lambda c: last[c], reverse=True)
+        seen, page = [], 1
+        while True:
+            found = search_messages(user.id, "needle", page=page, per_page=4)
+            seen.extend((g.conversation_id, g.total) for g in found.groups)
+            if not found.has_next:
+                break
+            page += 1
+    assert seen == [(cid, totals[cid]) for cid in expected]
 
 
 def test_search_pages_by_conversation(signed_in, app, user):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as entities
 import re
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -80,11 +81,17 @@ def mark_matches(html: str, q: str) -> str:
     return "".join(pieces)
 
 
+@lru_cache(maxsize=512)
+def safe_html(text: str) -> str:
+    """Render Markdown and clean it, once per text (transcripts are read again)."""
+    return clean_html(PARSER.render(text))
+
+
 def render_markdown(text: str, q: str | None = None) -> Markup:
     """Render a message's Markdown as safe HTML, search matches marked."""
     if len(text) > MAX_MARKDOWN_CHARS:
         return Markup('<p class="message-text">{}</p>').format(highlight(text, q))
-    html = clean_html(PARSER.render(text))
+    html = safe_html(text)
     if q:
         html = mark_matches(html, q)
     return Markup(html)  # noqa: S704 - sanitised by nh3 just above
@@ -94,5 +101,5 @@ def plain_text(text: str) -> str:
     """Read a message's Markdown as plain text (for search snippets)."""
     if len(text) > MAX_MARKDOWN_CHARS:
         return text
-    bare = nh3.clean(PARSER.render(text), tags=set())
+    bare = nh3.clean(safe_html(text), tags=set())
     return " ".join(entities.unescape(bare).split())
