@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,6 +92,12 @@ def test_workflows_made_in_chat_link_back_and_ran_only_after(app, runner):
                 )
             )
             assert first_run is None or first_run > origin.created_at
+    client = app.test_client()
+    client.post(
+        "/login", data={"email": "demo@example.com", "password": "demo-password-123"}
+    )
+    page = client.get(f"/chat/{origin.conversation_id}").text
+    assert re.search(r'Created:\s*<span class="made">', page)
 
 
 def test_demo_user_can_sign_in(app, runner):
