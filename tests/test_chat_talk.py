@@ -385,3 +385,17 @@ def test_deleting_the_workflow_forgets_the_link(signed_in, app):
     signed_in.post(location.headers["Location"] + "/delete")
     assert count(app, WorkflowOrigin) == 0
     assert ">Create workflow</button>" in signed_in.get(f"/chat/{cid}").text
+
+
+def test_a_plan_appended_by_a_program_shows_as_a_card(signed_in, app, user):
+    from synth_web.chat.writing import append_message
+    from synth_web.planner import plan
+
+    with app.app_context():
+        planned = plan(user, LOG_HOURLY).as_dict()
+        append_message(user.id, "api", "user", LOG_HOURLY)
+        # The Plan's fields as the metadata itself, or under "plan": both read.
+        append_message(user.id, "api", "assistant", "A plan.", planned)
+        append_message(user.id, "api", "assistant", "Again.", {"plan": planned})
+    page = signed_in.get("/chat/api").text
+    assert page.count(">Create workflow</button>") == 2

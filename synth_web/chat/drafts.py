@@ -40,8 +40,13 @@ class Created:
 
 
 def plan_of(message: ChatMessage) -> dict[str, Any] | None:
-    """Return the Plan an assistant message carries, if it carries one."""
-    planned = (message.meta or {}).get("plan")
+    """Return the Plan an assistant message carries, if it carries one.
+
+    The chat stores it under `plan`; a program may store the Plan's fields as
+    the metadata itself, and that reads the same.
+    """
+    meta = message.meta or {}
+    planned = meta.get("plan") if isinstance(meta.get("plan"), dict) else meta
     if message.role != "assistant" or not isinstance(planned, dict):
         return None
     return planned if planned.get("outcome") in OUTCOMES else None
