@@ -122,13 +122,8 @@ def test_cursor_from_another_person_starts_over(signed_in, app, user, other_user
     assert "Mine" in page and "Theirs" not in page
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_keyset_pages_list_every_conversation_once_in_order(
-    app, user, monkeypatch, seed
-):
-    rng = random.Random(seed)
-    # Tiny walks, so pages need several of them and cross conversations often.
-    monkeypatch.setattr(listing, "SCAN_BATCH", rng.choice([1, 2, 3]))
+def scatter(app, user, rng, text, like="%") -> tuple[list[str], dict[str, int]]:
+    """Scatter 60 messages over 12 conversations; return those matching, in order."""
     start = utcnow() - timedelta(days=5)
     with app.app_context():
         for n in range(60):
@@ -137,19 +132,34 @@ def test_keyset_pages_list_every_conversation_once_in_order(
                     user_id=user.id,
                     conversation_id=f"c{rng.randint(0, 11)}",
                     role="user",
-                    content=f"m{n}",
+                    content=text(n),
                     # Some messages share a timestamp: ids break the tie.
                     created_at=start + timedelta(minutes=n // 2),
                 )
             )
         db.session.commit()
         rows = db.session.execute(
-            select(ChatMessage.conversation_id, ChatMessage.created_at, ChatMessage.id)
+            select(
+                ChatMessage.conversation_id, ChatMessage.created_at, ChatMessage.id
+            ).where(ChatMessage.content.like(like))
         ).all()
-        last = {}
-        for cid, created, message_id in rows:
-            last[cid] = max(last.get(cid, (created, message_id)), (created, message_id))
-        expected = sorted(last, key=lambda c: last[c], reverse=True)
+    last: dict[str, tuple] = {}
+    totals: dict[str, int] = {}
+    for cid, created, message_id in rows:
+        last[cid] = max(last.get(cid, (created, message_id)), (created, message_id))
+        totals[cid] = totals.get(cid, 0) + 1
+    return sorted(last, key=lambda c: last[c], reverse=True), totals
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_keyset_pages_list_every_conversation_once_in_order(
+    app, user, monkeypatch, seed
+):
+    rng = random.Random(seed)
+    # Tiny walks, so pages need several of them and cross conversations often.
+    monkeypatch.setattr(listing, "SCAN_BATCH", rng.choice([1, 2, 3]))
+    expected, _ = scatter(app, user, rng, lambda n: f"m{n}")
+    with app.app_context():
         seen, before = [], None
         for _ in range(20):
             page = list_conversations(
@@ -401,30 +411,10 @@ def test_search_walks_to_every_matching_conversation_in_order(
     rng = random.Random(seed)
     # Tiny walks, so a page needs several and conversations repeat across them.
     monkeypatch.setattr(chat_search, "SCAN_BATCH", rng.choice([1, 2, 3]))
-    start = utcnow() - timedelta(days=5)
+    expected, totals = scatter(
+        app, user, rng, lambda n: f"needle {n}" if n % 3 else f"hay {n}", "needle%"
+    )
     with app.app_context():
-        for n in range(60):
-            db.session.add(
-                ChatMessage(
-                    user_id=user.id,
-                    conversation_id=f"c{rng.randint(0, 11)}",
-                    role="user",
-                    content=f"needle {n}" if n % 3 else f"hay {n}",
-                    created_at=start + timedelta(minutes=n // 2),
-                )
-            )
-        db.session.commit()
-        rows = db.session.execute(
-            select(
-                ChatMessage.conversation_id, ChatMessage.created_at, ChatMessage.id
-            ).where(ChatMessage.content.like("needle%"))
-        ).all()
-        last: dict[str, tuple] = {}
-        totals: dict[str, int] = {}
-        for cid, created, message_id in rows:
-            last[cid] = max(last.get(cid, (created, message_id)), (created, message_id))
-            totals[cid] = totals.get(cid, 0) + 1
-        expected = sorted(last, key=lambda c: last[c], reverse=True)
         seen, page = [], 1
         while True:
             found = search_messages(user.id, "needle", page=page, per_page=4)
