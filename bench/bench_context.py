@@ -188,7 +188,8 @@ def scenarios(browser: Browser, conversations: list[str]) -> dict[str, list[str]
 def explain(app: Flask, user_id: int, conversation: str) -> bool:
     """Print EXPLAIN ANALYZE of each page's queries; tell whether all use indexes."""
     from synth_web.chat.conversations import list_conversations
-    from synth_web.chat.services import conversation_messages, search_messages
+    from synth_web.chat.search import search_messages
+    from synth_web.chat.services import conversation_messages
     from synth_web.memory.services import list_memories
 
     calls: dict[str, Callable[[], Any]] = {

@@ -30,7 +30,10 @@ THEMES = ("light", "dark")
 ANONYMOUS = {"login": "/login", "register": "/register"}
 # A second account with nothing in it: the dashboard's first steps.
 NEW_EMAIL = "new@example.com"
-NEW_ACCOUNT = {"dashboard-empty": "/dashboard"}
+NEW_ACCOUNT = {
+    "dashboard-empty": "/dashboard",
+    "chat-needs-connection": "/chat/needs-slack",
+}
 
 
 def submit_bad_json(page) -> None:
@@ -83,6 +86,45 @@ def seed_tokens(app) -> None:
         db.session.commit()
 
 
+# Conversations with Synth, planned by the real planner (seed_chat): every kind
+# of card, one created workflow, and (on the new account) a missing connection.
+CHAT_SEEDS = {
+    EMAIL: {
+        "plan-cards": [
+            "Every weekday at 8:15, post 'Stand-up in 5 minutes!' to #dev on Slack",
+            "also add every new webhook lead to Trello",
+            "and on the last friday of each month log 'pay day'",
+        ],
+        "plan-created": ["every hour log 'tick'"],
+    },
+    NEW_EMAIL: {"needs-slack": ["every day at 9 post 'Stand-up!' to #team on Slack"]},
+}
+
+
+def seed_chat(app) -> None:
+    """Talk to Synth as the demo and new accounts would, through the services."""
+    from synth_web.auth.services import find_user_by_email
+    from synth_web.chat.drafts import create_from_card
+    from synth_web.chat.talk import add_request, reply_to
+
+    with app.app_context():
+        for email, conversations in CHAT_SEEDS.items():
+            user = find_user_by_email(email)
+            if user is None:  # the budgets test has only the demo account
+                continue
+            for conversation_id, requests in conversations.items():
+                for text in requests:
+                    answer = reply_to(user, add_request(user.id, conversation_id, text))
+                if conversation_id == "plan-created":
+                    create_from_card(answer, switch_on=True)
+
+
+def submit_empty_message(page) -> None:
+    """Send the composer empty, to show its message."""
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_selector("#composer-error")
+
+
 # A page is a URL, or (URL, action) when something must happen before the picture.
 # Demo workflows are ids 1-12 in the order of synth_web/demo/workflows.json.
 PAGES = {
@@ -100,6 +142,9 @@ PAGES = {
     "memory-search": "/memory?q=slack&sort=accessed",
     "chat": "/chat",
     "chat-search": "/chat?q=slack",
+    "chat-composer-errors": ("/chat", submit_empty_message),
+    "chat-cards": "/chat/plan-cards",
+    "chat-created": "/chat/plan-created",
     "not-found": "/no-such-page",
     "workflows": "/workflows",
     "workflows-empty-search": "/workflows?q=nothing+like+this",
@@ -187,6 +232,7 @@ def serve(instance: Path) -> str:
     )
     assert result.exit_code == 0, result.output
     seed_tokens(app)
+    seed_chat(app)
     APPS.append(app)
     PAGES.update(run_pages(app))
     PAGES.update(context_pages(app))

@@ -150,6 +150,11 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SYNTH_REGISTER_LIMIT": os.environ.get(
             "SYNTH_REGISTER_LIMIT", "10 per minute;50 per hour"
         ),
+        # Messages to Synth (and "Try again") per person: each one is planned,
+        # which may call a paid model.
+        "SYNTH_CHAT_LIMIT": os.environ.get(
+            "SYNTH_CHAT_LIMIT", "20 per minute;300 per day"
+        ),
     }
 
 

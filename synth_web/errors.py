@@ -61,6 +61,9 @@ def render_error(status: int, detail: str | None = None) -> Response:
 def handle_http_error(error: HTTPException) -> Response:
     """Turn any HTTP error into our styled page."""
     status = error.code or 500
+    if getattr(error, "response", None) is not None:
+        # A limit's on_breach answer (the composer says it beside the field).
+        return error.response
     detail = None
     if status == 413 and wants_problem():
         limit = request.max_content_length or 0

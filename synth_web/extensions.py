@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -35,6 +35,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def person_key() -> str:
+    """Rate-limit per signed-in person (for pages behind sign-in)."""
+    return f"person:{current_user.id}"
 
 
 def init_extensions(app: Flask, migrations_dir: str) -> None:

@@ -28,6 +28,7 @@ REQUIRE_POSTGRES = os.environ.get("CI") or os.environ.get("SYNTH_REQUIRE_POSTGRE
 PASSWORD = "correct horse battery"
 
 TABLES = (
+    "workflow_origins",
     "api_tokens",
     "user_sessions",
     "chat_messages",

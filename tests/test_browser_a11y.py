@@ -167,6 +167,7 @@ def demo_server() -> Iterator[tuple[str, dict[str, str]]]:
         )
         assert result.exit_code == 0, result.output
         screenshots.seed_tokens(app)
+        screenshots.seed_chat(app)
         screenshots.APPS.append(app)  # the token pages tidy up through it
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -309,7 +310,8 @@ def open_menu(page: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["dashboard", "workflow-webhook", "run-failed", "builder-webhook"]
+    "name",
+    ["dashboard", "workflow-webhook", "run-failed", "builder-webhook", "chat-cards"],
 )
 def test_phone_layout_passes_axe(
     tabs: Tabs, demo_server: tuple[str, dict[str, str]], name: str

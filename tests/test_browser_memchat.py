@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.conftest import PASSWORD
 from tests.test_chat import add_conversation, long_conversation
 from tests.test_memory import add_memory, load
+from tests.workflow_helpers import add_workflow
 
 pytestmark = pytest.mark.browser
 
@@ -93,13 +94,14 @@ def test_active_search_on_memory_keeps_the_url(page, app, user):
 
 
 def test_search_chat_and_open_the_match(page, app, user):
+    wid = add_workflow(app, user, name="Nightly backup check")
     ids = add_conversation(
         app,
         user,
         "c1",
         [
             ("user", "Why did the <b>backup</b> check fail?"),
-            ("assistant", "The backup was 31 hours old.", {"workflow_id": 4}),
+            ("assistant", "The backup was 31 hours old.", {"workflow_id": wid}),
         ],
     )
     add_conversation(app, user, "c2", [("user", "Send the weekday digest.")])
@@ -120,8 +122,8 @@ def test_search_chat_and_open_the_match(page, app, user):
     target = page.locator(f"#m{ids[0]}")
     expect(target).to_be_in_viewport()
     expect(target.locator("mark")).to_have_text("backup")
-    link = page.get_by_role("link", name="Workflow #4 →")
-    expect(link).to_have_attribute("href", "/workflows/4")
+    link = page.get_by_role("link", name="Nightly backup check")
+    expect(link).to_have_attribute("href", f"/workflows/{wid}")
     page.probe.assert_clean()
 
 

@@ -70,6 +70,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict]]
     )
     assert result.exit_code == 0, result.output
     SCREENS.seed_tokens(app)
+    SCREENS.seed_chat(app)
     pages = {name: target for name, target in SCREENS.PAGES.items()}
     pages.update(SCREENS.run_pages(app))
     pages.update(SCREENS.context_pages(app))

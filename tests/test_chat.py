@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from synth_web.chat import conversations as listing
+from synth_web.chat import search as chat_search
 from synth_web.chat.conversations import list_conversations
-from synth_web.chat.services import conversation_messages, search_messages
+from synth_web.chat.search import search_messages
+from synth_web.chat.services import conversation_messages
 from synth_web.extensions import db
-from synth_web.models import ChatMessage, utcnow
+from synth_web.models import ChatMessage, Workflow, utcnow
 
 HX = {"HX-Request": "true"}
 
@@ -120,13 +122,8 @@ def test_cursor_from_another_person_starts_over(signed_in, app, user, other_user
     assert "Mine" in page and "Theirs" not in page
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_keyset_pages_list_every_conversation_once_in_order(
-    app, user, monkeypatch, seed
-):
-    rng = random.Random(seed)
-    # Tiny walks, so pages need several of them and cross conversations often.
-    monkeypatch.setattr(listing, "SCAN_BATCH", rng.choice([1, 2, 3]))
+def scatter(app, user, rng, text, like="%") -> tuple[list[str], dict[str, int]]:
+    """Scatter 60 messages over 12 conversations; return those matching, in order."""
     start = utcnow() - timedelta(days=5)
     with app.app_context():
         for n in range(60):
@@ -135,19 +132,34 @@ def test_keyset_pages_list_every_conversation_once_in_order(
                     user_id=user.id,
                     conversation_id=f"c{rng.randint(0, 11)}",
                     role="user",
-                    content=f"m{n}",
+                    content=text(n),
                     # Some messages share a timestamp: ids break the tie.
                     created_at=start + timedelta(minutes=n // 2),
                 )
             )
         db.session.commit()
         rows = db.session.execute(
-            select(ChatMessage.conversation_id, ChatMessage.created_at, ChatMessage.id)
+            select(
+                ChatMessage.conversation_id, ChatMessage.created_at, ChatMessage.id
+            ).where(ChatMessage.content.like(like))
         ).all()
-        last = {}
-        for cid, created, message_id in rows:
-            last[cid] = max(last.get(cid, (created, message_id)), (created, message_id))
-        expected = sorted(last, key=lambda c: last[c], reverse=True)
+    last: dict[str, tuple] = {}
+    totals: dict[str, int] = {}
+    for cid, created, message_id in rows:
+        last[cid] = max(last.get(cid, (created, message_id)), (created, message_id))
+        totals[cid] = totals.get(cid, 0) + 1
+    return sorted(last, key=lambda c: last[c], reverse=True), totals
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_keyset_pages_list_every_conversation_once_in_order(
+    app, user, monkeypatch, seed
+):
+    rng = random.Random(seed)
+    # Tiny walks, so pages need several of them and cross conversations often.
+    monkeypatch.setattr(listing, "SCAN_BATCH", rng.choice([1, 2, 3]))
+    expected, _ = scatter(app, user, rng, lambda n: f"m{n}")
+    with app.app_context():
         seen, before = [], None
         for _ in range(20):
             page = list_conversations(
@@ -185,12 +197,32 @@ def test_transcript_in_order_with_roles_and_times(signed_in, app, user):
         assert f'class="message message-{role}"' in page
         assert f'<span class="message-role">{name}</span>' in page
     assert '<time class="message-time" datetime=' in page
-    assert 'href="/workflows/7">Workflow #7 →</a>' in page
     assert 'href="/executions/42">Run #42 →</a>' in page
-    assert '<details class="message-meta">' in page
-    assert "&#34;workflow_id&#34;: 7" in page
+    # Workflow 7 is nobody's: no link to it. The metadata is a power user's fold.
+    assert "/workflows/7" not in page
+    assert '<details class="message-meta">' not in page
+    assert 'href="/chat/c1?meta=1">Show message metadata</a>' in page
+    shown = signed_in.get("/chat/c1?meta=1").text
+    assert '<details class="message-meta">' in shown
+    assert "&#34;workflow_id&#34;: 7" in shown
     assert 'hx-history="false"' in page
     assert "3 messages" in page
+
+
+def test_a_message_links_to_the_workflow_it_names_by_name(signed_in, app, user):
+    from tests.workflow_helpers import add_run, add_workflow
+
+    wid = add_workflow(app, user, name="Nightly backup check")
+    run_id = add_run(app, wid, status="failure")
+    add_conversation(
+        app, user, "c1", [("assistant", "Set up **it**.", {"workflow_id": wid})]
+    )
+    page = signed_in.get("/chat/c1").text
+    assert f'<a class="made-name" href="/workflows/{wid}">Nightly backup check</a>' in (
+        page
+    )
+    assert f'latest run <a href="/executions/{run_id}">#{run_id}</a>' in page
+    assert '<span class="badge badge-failure">Failure</span>' in page
 
 
 def test_metadata_that_names_nothing_links_nowhere(signed_in, app, user):
@@ -217,6 +249,33 @@ def test_message_content_is_text_not_html(signed_in, app, user):
     page = signed_in.get("/chat/c1").text
     assert "<script>alert(1)" not in page and "<b>Urgent" not in page
     assert "&lt;b&gt;Urgent&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_assistant_markdown_is_rendered_and_nothing_raw_survives(signed_in, app, user):
+    text = (
+        "Created **Digest** with `cron`.\n\n- one\n- two\n\n"
+        "<img src=x onerror=alert(1)> <script>alert(2)</script> "
+        "[bad](javascript:alert(3)) [ok](https://example.com/a) ![pic](https://x/y.png)"
+    )
+    add_conversation(app, user, "c1", [("assistant", text)])
+    page = signed_in.get("/chat/c1").text
+    body = page.split('<div class="message-body prose">')[1].split("</div>")[0]
+    assert "<strong>Digest</strong>" in body and "<code>cron</code>" in body
+    assert "<ul>\n<li>one</li>" in body
+    assert "<img" not in body and "<script" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "javascript:" not in body.replace("[bad](javascript:alert(3))", "")
+    assert (
+        '<a href="https://example.com/a" rel="noopener noreferrer nofollow">ok</a>'
+        in body
+    )
+    assert 'href="https://x/y.png"' in body  # an image is only a link
+
+
+def test_search_marks_matches_inside_markdown(signed_in, app, user):
+    (mid,) = add_conversation(app, user, "c1", [("assistant", "Made **Backup** now")])
+    page = signed_in.get(f"/chat/c1?at={mid}&q=backup").text
+    assert "<strong><mark>Backup</mark></strong>" in page
 
 
 def message_ids(html: str) -> list[int]:
@@ -295,6 +354,7 @@ def test_search_highlights_and_links_to_the_message(signed_in, app, user):
     assert "Why did the <mark>Backup</mark> fail?" in page
     assert "Disk full." not in page
     assert f'href="/chat/c1?at={ids[0]}&amp;q=backup#m{ids[0]}"' in page
+    assert "1 match</span>" in page
     transcript = signed_in.get(f"/chat/c1?at={ids[0]}&q=backup").text
     assert f'<li id="m{ids[0]}"' in transcript
     assert "<mark>Backup</mark>" in transcript
@@ -315,10 +375,25 @@ def test_search_never_injects_html(signed_in, app, user):
 def test_search_takes_wildcards_literally(app, user):
     add_conversation(app, user, "c1", [("user", "100% done"), ("user", "1000 done")])
     with app.app_context():
-        assert [m.content for m in search_messages(user.id, "100%").messages] == [
-            "100% done"
-        ]
-        assert search_messages(user.id, "   ").messages == []
+        (group,) = search_messages(user.id, "100%").groups
+        assert [m.content for m in group.hits] == ["100% done"]
+        assert search_messages(user.id, "   ").groups == []
+
+
+def test_search_groups_hits_by_conversation(signed_in, app, user):
+    start = utcnow() - timedelta(days=3)
+    add_conversation(
+        app, user, "old", [("user", f"needle {n}") for n in range(5)], start=start
+    )
+    add_conversation(app, user, "new", [("user", "a needle"), ("user", "no")])
+    page = signed_in.get("/chat?q=needle").text
+    assert page.count('class="card search-group"') == 2
+    assert page.index('href="/chat/new?') < page.index('href="/chat/old?')
+    assert "5 matches</span>" in page and "1 match</span>" in page
+    assert page.count('class="search-hit"') == 1 + 3  # the newest 3 of 5
+    assert "<mark>needle</mark> 4</p>" in page
+    assert "<mark>needle</mark> 1</p>" not in page
+    assert "and 2 older matches in this conversation." in page
 
 
 def test_search_shows_a_window_of_long_messages(signed_in, app, user):
@@ -329,13 +404,35 @@ def test_search_shows_a_window_of_long_messages(signed_in, app, user):
     assert "<mark>needle</mark>" in hit and len(hit) < 300
 
 
-def test_search_pages(signed_in, app, user):
-    add_conversation(app, user, "c1", [("user", f"needle {n}") for n in range(25)])
+@pytest.mark.parametrize("seed", range(3))
+def test_search_walks_to_every_matching_conversation_in_order(
+    app, user, monkeypatch, seed
+):
+    rng = random.Random(seed)
+    # Tiny walks, so a page needs several and conversations repeat across them.
+    monkeypatch.setattr(chat_search, "SCAN_BATCH", rng.choice([1, 2, 3]))
+    expected, totals = scatter(
+        app, user, rng, lambda n: f"needle {n}" if n % 3 else f"hay {n}", "needle%"
+    )
+    with app.app_context():
+        seen, page = [], 1
+        while True:
+            found = search_messages(user.id, "needle", page=page, per_page=4)
+            seen.extend((g.conversation_id, g.total) for g in found.groups)
+            if not found.has_next:
+                break
+            page += 1
+    assert seen == [(cid, totals[cid]) for cid in expected]
+
+
+def test_search_pages_by_conversation(signed_in, app, user):
+    for n in range(12):
+        add_conversation(app, user, f"c{n:02d}", [("user", f"needle {n}")])
     first = signed_in.get("/chat?q=needle").text
-    assert first.count('class="card search-hit"') == 20
+    assert first.count('class="card search-group"') == 10
     assert 'href="/chat?q=needle&amp;page=2"' in first
     second = signed_in.get("/chat?q=needle&page=2").text
-    assert second.count('class="card search-hit"') == 5
+    assert second.count('class="card search-group"') == 2
     assert 'href="/chat?q=needle"' in second
 
 
@@ -443,18 +540,66 @@ ROUTES = [
     ("get", "/chat/{cid}/export.md"),
     ("get", "/chat/{cid}/export.json"),
     ("post", "/chat/{cid}/delete"),
+    ("post", "/chat/{cid}"),
+    ("post", "/chat/{cid}/messages/{mid}/reply"),
+    ("post", "/chat/{cid}/messages/{mid}/retry"),
+    ("post", "/chat/{cid}/messages/{mid}/create"),
+    ("get", "/workflows/new?from_message={mid}"),
 ]
+# Another person's plan card, with a draft that would pass validation.
+THEIR_CARD = {
+    "plan": {
+        "outcome": "workflow",
+        "workflow": {
+            "name": "Grace's tick",
+            "intent": "",
+            "trigger": {"type": "manual"},
+            "actions": [{"id": "log", "type": "core.log", "with": {"message": "x"}}],
+        },
+    }
+}
 
 
 @pytest.mark.parametrize(("method", "url"), ROUTES)
 def test_another_persons_conversation_is_not_found(
     signed_in, app, other_user, method, url
 ):
-    (mid,) = add_conversation(app, other_user, "theirs", [("user", "Grace's words")])
-    response = getattr(signed_in, method)(url.format(cid="theirs", mid=mid))
+    _, mid = add_conversation(
+        app,
+        other_user,
+        "theirs",
+        [("user", "Grace's words"), ("assistant", "A plan.", THEIR_CARD)],
+    )
+    response = getattr(signed_in, method)(
+        url.format(cid="theirs", mid=mid), data={"message": "log 'x'", "then": "on"}
+    )
     assert response.status_code == 404
     assert "Grace" not in response.text
-    assert count_messages(app, "theirs") == 1
+    assert count_messages(app, "theirs") == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Workflow)) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/chat/mine/messages/{mid}/reply",
+        "/chat/mine/messages/{mid}/retry",
+        "/chat/mine/messages/{mid}/create",
+    ],
+)
+def test_their_message_in_my_conversation_id_is_not_found(
+    signed_in, app, user, other_user, url
+):
+    add_conversation(app, user, "mine", [("user", "Mine")])
+    _, mid = add_conversation(
+        app,
+        other_user,
+        "mine",
+        [("user", "Theirs"), ("assistant", "A plan.", THEIR_CARD)],
+    )
+    assert signed_in.post(url.format(mid=mid), data={"then": "on"}).status_code == 404
+    assert count_messages(app, "mine") == 3
 
 
 @pytest.mark.parametrize(("method", "url"), ROUTES)

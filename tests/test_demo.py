@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from synth_web.models import (
     Memory,
     User,
     Workflow,
+    WorkflowOrigin,
 )
 from synth_web.models.types import utcnow
 
@@ -69,6 +71,33 @@ def test_demo_creates_a_realistic_account(app, runner):
             select(func.count(func.distinct(ChatMessage.conversation_id)))
         )
         assert conversations == 3
+
+
+def test_workflows_made_in_chat_link_back_and_ran_only_after(app, runner):
+    runner.invoke(args=DEMO)
+    with app.app_context():
+        origins = db.session.scalars(select(WorkflowOrigin)).all()
+        assert {o.workflow.name for o in origins} == {
+            "Big orders to Slack",
+            "Weekday sales digest",
+            "Uptime check for the storefront",
+        }
+        for origin in origins:
+            assert origin.message.role == "assistant"
+            assert origin.workflow.name in origin.message.content
+            assert origin.workflow.created_at == origin.message.created_at
+            first_run = db.session.scalar(
+                select(func.min(Execution.created_at)).where(
+                    Execution.workflow_id == origin.workflow_id
+                )
+            )
+            assert first_run is None or first_run > origin.created_at
+    client = app.test_client()
+    client.post(
+        "/login", data={"email": "demo@example.com", "password": "demo-password-123"}
+    )
+    page = client.get(f"/chat/{origin.conversation_id}").text
+    assert re.search(r'Created:\s*<span class="made">', page)
 
 
 def test_demo_user_can_sign_in(app, runner):

@@ -26,8 +26,9 @@ FIRST_TABLES = {
     "memory",
     "chat_messages",
 }
-# 0005_api adds the API's tokens beside the six tables, 0006 browser sessions.
-MAIN_TABLES = FIRST_TABLES | {"api_tokens", "user_sessions"}
+# 0005_api adds the API's tokens beside the six tables, 0006 browser sessions,
+# 0007_chat_links the links from workflows to the plan cards they came from.
+MAIN_TABLES = FIRST_TABLES | {"api_tokens", "user_sessions", "workflow_origins"}
 VAULT_TABLES = {"alembic_version", "vault_secrets"}
 BINDS = [None, "vault"]
 
@@ -80,7 +81,7 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0006_user_sessions"]
+            assert versions.scalars().all() == ["0007_chat_links"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])

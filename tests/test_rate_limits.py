@@ -77,3 +77,37 @@ def test_connection_checks_are_limited_per_person(app, client, auth, user):
     for _ in range(20):
         assert client.post(url).status_code == 302
     assert client.post(url).status_code == 429
+
+
+def test_messages_to_synth_are_limited_per_person(app, client, auth, user):
+    app.config["SYNTH_CHAT_LIMIT"] = "2 per minute"
+    auth.login()
+    for _ in range(2):
+        assert client.post("/chat", data={"message": "log 'a'"}).status_code == 303
+    refused = client.post("/chat", data={"message": "log 'kept as typed'"})
+    assert refused.status_code == 429
+    assert '<p class="field-error" id="composer-error">That is a lot of messages' in (
+        refused.text
+    )
+    assert "log &#39;kept as typed&#39;</textarea>" in refused.text
+    fragment = client.post(
+        "/chat", data={"message": "log 'b'"}, headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 429
+    assert fragment.headers["HX-Retarget"] == "#composer"
+
+
+def test_trying_again_shares_the_chat_limit(app, client, auth, user):
+    from synth_web.extensions import db
+    from synth_web.models import ChatMessage
+
+    app.config["SYNTH_CHAT_LIMIT"] = "1 per minute"
+    auth.login()
+    sent = client.post("/chat", data={"message": "log 'a'"})
+    assert sent.status_code == 303
+    with app.app_context():
+        card = db.session.scalar(
+            db.select(ChatMessage).where(ChatMessage.role == "assistant")
+        )
+        url = f"/chat/{card.conversation_id}/messages/{card.id}/retry"
+    assert client.post(url).status_code == 429

@@ -1,7 +1,7 @@
-"""Chat history: conversations with Synth, to read, search, export and delete."""
+"""Chat: talk to Synth, and read, search, export and delete conversations."""
 
 from flask import Blueprint
 
 bp = Blueprint("chat", __name__)
 
-from synth_web.chat import views  # noqa: E402,F401
+from synth_web.chat import routes, views  # noqa: E402,F401

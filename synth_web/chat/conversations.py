@@ -16,7 +16,7 @@ from synth_web.chat.services import (
     summarize,
 )
 from synth_web.extensions import db
-from synth_web.models import ChatMessage
+from synth_web.models import ChatMessage, Workflow, WorkflowOrigin
 
 CONVERSATIONS_PER_PAGE = 25
 # Listing walks messages newest first; the first walk reads this many rows,
@@ -137,3 +137,24 @@ def active_after(user_id: int, conversation_ids: list[str], key: Key) -> set[str
         .distinct()
     )
     return set(db.session.scalars(query))
+
+
+def conversation_workflows(
+    user_id: int, conversation_ids: list[str]
+) -> dict[str, list[tuple[int, str]]]:
+    """Return the workflows each conversation created: (id, name), oldest first."""
+    if not conversation_ids:
+        return {}
+    rows = db.session.execute(
+        select(WorkflowOrigin.conversation_id, Workflow.id, Workflow.name)
+        .join(Workflow, Workflow.id == WorkflowOrigin.workflow_id)
+        .where(
+            WorkflowOrigin.user_id == user_id,
+            WorkflowOrigin.conversation_id.in_(conversation_ids),
+        )
+        .order_by(WorkflowOrigin.created_at, WorkflowOrigin.workflow_id)
+    )
+    made: dict[str, list[tuple[int, str]]] = {}
+    for conversation_id, workflow_id, name in rows:
+        made.setdefault(conversation_id, []).append((workflow_id, name))
+    return made

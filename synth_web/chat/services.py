@@ -2,8 +2,8 @@
 
 A conversation is not a table of its own: it is the messages that share a
 conversation_id, ordered by (created_at, id). Every function takes the owner's
-user id, so the pages and a later JSON API share them. The conversation list
-lives in conversations.py, downloads in exports.py.
+user id, so the pages and the JSON API share them. The conversation list lives
+in conversations.py, search in search.py, downloads in exports.py.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from sqlalchemy.orm import aliased
 
 from synth_web.extensions import db
 from synth_web.models import ChatMessage
-from synth_web.textsearch import like_pattern
 
 TRANSCRIPT_WINDOW = 50
-SEARCH_PER_PAGE = 20
 TITLE_LENGTH = 80
 
 Key = tuple[datetime, int]
@@ -45,17 +43,6 @@ class Transcript:
     messages: list[ChatMessage]
     has_older: bool
     has_newer: bool
-
-
-@dataclass
-class SearchPage:
-    """Messages that contain the search text, newest first."""
-
-    q: str
-    messages: list[ChatMessage]
-    titles: dict[str, str]
-    page: int
-    has_next: bool
 
 
 def older_than(key: Key, inclusive: bool = False) -> ColumnElement[bool]:
@@ -210,31 +197,6 @@ def all_messages(user_id: int, conversation_id: str) -> list[ChatMessage]:
     return list(
         db.session.scalars(query.order_by(ChatMessage.created_at, ChatMessage.id))
     )
-
-
-def search_messages(
-    user_id: int, q: str, page: int = 1, per_page: int = SEARCH_PER_PAGE
-) -> SearchPage:
-    """Find the person's messages that contain q, newest first."""
-    q = (q or "").strip()
-    page = max(page, 1)
-    if not q:
-        return SearchPage(q, [], {}, page, has_next=False)
-    query = (
-        select(ChatMessage)
-        .where(
-            ChatMessage.user_id == user_id,
-            ChatMessage.content.ilike(like_pattern(q), escape="\\"),
-        )
-        .order_by(ChatMessage.created_at.desc(), ChatMessage.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    )
-    rows = list(db.session.scalars(query))
-    messages = rows[:per_page]
-    ids = list(dict.fromkeys(m.conversation_id for m in messages))
-    titles = {c.conversation_id: c.title for c in summarize(user_id, ids)}
-    return SearchPage(q, messages, titles, page, has_next=len(rows) > per_page)
 
 
 def delete_conversation(user_id: int, conversation_id: str) -> int:

@@ -25,18 +25,14 @@ from synth_web.connections.services import (
 )
 from synth_web.engine.verification import verify_connection
 from synth_web.errors import render_error
-from synth_web.extensions import limiter
+from synth_web.extensions import limiter, person_key
 from synth_web.htmx import is_fragment_request
 from synth_web.models import Connection
+from synth_web.security import is_safe_next
 
 # Saving with a check and "Check now" call out to Slack or an SMTP server: a
 # person gets plenty, a script hammering them does not.
 CHECK_LIMIT = "20 per minute"
-
-
-def person_key() -> str:
-    """Rate-limit per signed-in person."""
-    return f"person:{current_user.id}"
 
 
 def list_url(connection_id: int | None = None) -> str:
@@ -59,6 +55,9 @@ def index() -> str:
 def new() -> Response | str:
     """Connect an app, or replace the settings and secret of a connected one."""
     key = request.args.get("app", "")
+    # Where to go back to once connected (a conversation waiting for this app).
+    back = request.args.get("next")
+    back = back if is_safe_next(back) else None
     app = next((a for a in connectable_apps() if a.key == key), None)
     if app is None:
         if not key:
@@ -76,13 +75,14 @@ def new() -> Response | str:
             flash(f"{app.name} {said}. {message}", "success" if works else "warning")
         else:
             flash(f"{app.name} {said}. Use “Check now” to test it.", "success")
-        return redirect(list_url(connection.id))
+        return redirect(back or list_url(connection.id))
     return render_template(
         "connections/new.html",
         app=app,
         form=form,
         existing=existing,
         hints=field_hints(app, masks),
+        back=back,
     )
 
 

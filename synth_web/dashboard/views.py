@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
+from synth_web.chat.forms import ComposerForm
 from synth_web.dashboard import bp
 from synth_web.dashboard.chart import build_chart
 from synth_web.dashboard.figures import DAY, WEEK
@@ -35,6 +36,7 @@ def index() -> Response:
         starters=STARTERS,
         since={"day": taken - DAY, "week": taken - WEEK},
         now=now,
+        form=ComposerForm(formdata=None),
     )
 
 

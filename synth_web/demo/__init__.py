@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from synth_web.auth.services import create_user
 from synth_web.demo.connections import CONNECTIONS, add_connections
-from synth_web.demo.context import CONVERSATIONS, MEMORIES
+from synth_web.demo.context import CONVERSATIONS, CREATED_IN_CHAT, MEMORIES
 from synth_web.demo.runs import history, live_runs
 from synth_web.extensions import db
 from synth_web.models import (
@@ -22,6 +22,7 @@ from synth_web.models import (
     Execution,
     Memory,
     Workflow,
+    WorkflowOrigin,
     utcnow,
 )
 
@@ -118,15 +119,29 @@ def make_conversations(
             meta: dict[str, Any] = {}
             if workflow_name in by_name:
                 meta["workflow_id"] = by_name[workflow_name].id
-            messages.append(
-                ChatMessage(
-                    user_id=user_id,
-                    role=role,
-                    content=content,
-                    conversation_id=conversation_id,
-                    created_at=clock,
-                    meta=meta,
-                )
+            message = ChatMessage(
+                user_id=user_id,
+                role=role,
+                content=content,
+                conversation_id=conversation_id,
+                created_at=clock,
+                meta=meta,
             )
+            messages.append(message)
+            workflow = by_name.get(workflow_name or "")
+            if workflow_name in CREATED_IN_CHAT and workflow.origin is None:
+                created_from(workflow, message)
             clock += timedelta(seconds=40)
     return messages
+
+
+def created_from(workflow: Workflow, message: ChatMessage) -> None:
+    """Record that a workflow was created from a message, when it was said."""
+    workflow.created_at = message.created_at
+    workflow.updated_at = max(workflow.updated_at, message.created_at)
+    workflow.origin = WorkflowOrigin(
+        user_id=message.user_id,
+        conversation_id=message.conversation_id,
+        message=message,
+        created_at=message.created_at,
+    )

@@ -63,6 +63,13 @@ MEMORIES: list[tuple[str, str, float]] = [
     ("user_behavior", "Never uses the Notion integration after connecting it.", 0.05),
 ]
 
+# Workflows made in a conversation (at the first message naming them); the
+# others are only talked about.
+CREATED_IN_CHAT = {
+    "Big orders to Slack",
+    "Weekday sales digest",
+    "Uptime check for the storefront",
+}
 CONVERSATIONS = [
     {
         "days_ago": 21,
@@ -95,7 +102,8 @@ CONVERSATIONS = [
         ],
     },
     {
-        "days_ago": 9,
+        # Before the run history (13 days): its workflows were made here.
+        "days_ago": 16,
         "messages": [
             (
                 "user",

@@ -1,7 +1,8 @@
-"""The six tables of Synth, the API's tokens and browser sessions, one module each."""
+"""The six tables of Synth, the API's tokens, browser sessions and where workflows
+came from, one module each."""
 
 from synth_web.models.api_token import TOKEN_SCOPES, ApiToken
-from synth_web.models.chat import CHAT_ROLES, ChatMessage
+from synth_web.models.chat import CHAT_ROLES, ChatMessage, WorkflowOrigin
 from synth_web.models.connection import CONNECTION_STATUSES, Connection
 from synth_web.models.execution import (
     EXECUTION_STATUSES,
@@ -32,5 +33,6 @@ __all__ = [
     "User",
     "UserSession",
     "Workflow",
+    "WorkflowOrigin",
     "utcnow",
 ]

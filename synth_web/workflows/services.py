@@ -14,7 +14,7 @@ from synth_web.access import owned_or_404
 from synth_web.engine.checks import connection_statuses, workflow_problems
 from synth_web.engine.validation import Problem
 from synth_web.extensions import db
-from synth_web.models import Execution, Workflow, utcnow
+from synth_web.models import Execution, Workflow, WorkflowOrigin, utcnow
 from synth_web.models.workflow import new_webhook_token
 
 
@@ -75,12 +75,18 @@ def create_workflow(
     definition: dict[str, Any],
     sources: Mapping[str, str] | None = None,
     intent_generated: bool = False,
+    origin: WorkflowOrigin | None = None,
 ) -> tuple[Workflow, list[Problem]]:
-    """Save a new workflow, inactive, and return it with its problems."""
+    """Save a new workflow, inactive, and return it with its problems.
+
+    An origin (the plan card it came from) is saved in the same commit.
+    """
     workflow = Workflow(user_id=user_id, status="inactive", meta={})
     workflow.apply_definition(definition)
     if sources:
         remember_sources(workflow, sources, intent_generated)
+    if origin is not None:
+        workflow.origin = origin
     db.session.add(workflow)
     db.session.commit()
     return workflow, current_problems(workflow)

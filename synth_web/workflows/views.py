@@ -116,19 +116,34 @@ def render_editor(editor: Editor) -> Response:
 
 
 def starter_form() -> tuple[WorkflowForm, str | None, dict[str, Any]]:
-    """Return a blank form, filled from a starter when the URL names one."""
+    """Return a blank form, filled from a starter or a chat draft the URL names."""
     form = WorkflowForm(formdata=None)
     blank = {"name": "", "intent": "", "trigger": {}, "actions": []}
+    if "from_message" in request.args:
+        # Imported here: the planner reads workflows/describe.py, and the chat
+        # reads the planner.
+        from synth_web.chat.drafts import get_draft_or_404
+
+        # A plan card's "Open in editor": its draft, as a starter would be.
+        return (
+            form,
+            None,
+            fill_form(form, get_draft_or_404(request.args["from_message"])),
+        )
     starter = get_starter(request.args.get("starter"), current_user.timezone)
     if starter is None:
         return form, None, blank
-    definition = starter.definition
+    return form, starter.key, fill_form(form, starter.definition)
+
+
+def fill_form(form: WorkflowForm, definition: dict[str, Any]) -> dict[str, Any]:
+    """Fill the editor with a definition; a name or intent in the URL wins."""
     form.name.data = request.args.get("name", "").strip() or definition["name"]
     form.intent.data = request.args.get("intent", "").strip() or definition["intent"]
-    form.trigger.data = json.dumps(definition["trigger"], indent=2)
-    form.actions.data = json.dumps(definition["actions"], indent=2)
-    named = {**definition, "name": form.name.data, "intent": form.intent.data}
-    return form, starter.key, named
+    for name in ("trigger", "actions"):
+        text = json.dumps(definition[name], indent=2, ensure_ascii=False)
+        getattr(form, name).data = text
+    return {**definition, "name": form.name.data, "intent": form.intent.data}
 
 
 @bp.route("/workflows/new", methods=["GET", "POST"])
