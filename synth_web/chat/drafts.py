@@ -16,9 +16,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from synth_web.api.common import MAX_ID
 from synth_web.engine.validation import Problem
 from synth_web.extensions import db
+from synth_web.inputs import MAX_ID
 from synth_web.models import ChatMessage, Workflow, WorkflowOrigin
 from synth_web.planner.contract import OUTCOMES
 from synth_web.workflows.services import (
