@@ -116,6 +116,8 @@ def condition(draft: Draft, state: Filling) -> str | None:
     """Write the condition over the latest fetch, or over the trigger's data."""
     if draft.condition is None:
         return None
+    if draft.condition.note:
+        state.assumptions.append(draft.condition.note)
     if state.fetched:
         step_id = state.fetched[0]
         if draft.condition.reads_status or draft.condition.field == "status":

@@ -18,15 +18,12 @@ from synth_web.planner import clock, schedule_days, starts, unknown
 from synth_web.planner.assemble import assemble
 from synth_web.planner.conditions import take_conditions
 from synth_web.planner.contract import Plan, PlanContext, clarify, refuse
+from synth_web.planner.derived import condition_fetches, condition_steps, take_waits
+from synth_web.planner.health import take_status_checks
+from synth_web.planner.references import from_elsewhere
 from synth_web.planner.safety import check_safety
 from synth_web.planner.schedule import PERIODS, Unsayable, take_schedule
-from synth_web.planner.steps import (
-    Draft,
-    condition_fetches,
-    condition_steps,
-    read_steps,
-    take_waits,
-)
+from synth_web.planner.steps import Draft, read_steps
 from synth_web.planner.text import Request, read_request
 
 MAX_WAIT_SECONDS = 300
@@ -84,7 +81,7 @@ class OfflineBrain:
         missing = lacking(request, waits)
         if missing:
             return refuse([m.name for m in missing], unknown.alternatives_for(missing))
-        conditions = take_conditions(request)
+        conditions = take_status_checks(request) + take_conditions(request)
         try:
             start = take_start(request, context)
         except Unsayable as exc:
@@ -94,13 +91,17 @@ class OfflineBrain:
         if not drafts:
             return clarify(question_for(start))
         if start is not None:
-            conditions = sorted(conditions + start.conditions, key=lambda c: c.position)
+            conditions += start.conditions
+        conditions.sort(key=lambda c: c.position)
         if conditions and not has_data(start, drafts):
             return clarify(
                 f"Where does the {conditions[0].field.replace('_', ' ')} come from? "
                 "A webhook can send it (“when a webhook arrives with …”), or a step "
                 "can fetch it from a URL."
             )
+        elsewhere = from_elsewhere(drafts)
+        if elsewhere and not has_data(start, drafts):
+            return clarify(where_from(elsewhere))
         checks = condition_steps(conditions)
         return decide(
             assemble(start, drafts + waits, checks, request, context), context
@@ -137,6 +138,17 @@ def has_data(start: starts.Start | None, drafts: list[Draft]) -> bool:
     if start is not None and start.trigger["type"] in ("webhook", "app_event"):
         return True
     return any(d.slot("url") and d.source_url or d.targets.get("url") for d in drafts)
+
+
+def where_from(thing: str) -> str:
+    """Ask where something a message passes on comes from."""
+    many = thing.endswith("s") and not thing.endswith(("news", "status"))
+    does, it = ("do", "them") if many else ("does", "it")
+    return (
+        f"Where {does} the {thing} come from? A webhook can send {it} (“when a "
+        "webhook arrives, post it to #team”), or a step can fetch "
+        f"{it} (“fetch https://… and post it to #team”)."
+    )
 
 
 def blank(text: str, spans: list[tuple[int, int]]) -> str:

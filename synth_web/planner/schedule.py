@@ -46,34 +46,42 @@ PERIODS = {
 }
 LATE_PERIODS = ("afternoon", "evening", "night", "tonight")
 N = clock.NUMBER
+WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# What cron cannot say, and the question to ask; {said} is what the person wrote.
 UNSAYABLE = (
     (
-        re.compile(r"\blast\s+(?:day|week|weekday|business day|working day|\w+day)\b"),
-        "Cron cannot say “the last …” of a month. Shall it run on a fixed day "
-        "instead, like the 28th?",
+        re.compile(
+            rf"\bevery\s+(?:other|second|alternate|{N})\s+(?:weeks?|days?|months?|"
+            rf"{WEEKDAY}s?)\b|\bfortnight(?:ly)?\b|\bbi-?weekly\b"
+        ),
+        "Cron cannot count weeks, so it cannot run “{said}”. Shall it run every "
+        "week instead, or on fixed days of the month?",
     ),
     (
         re.compile(
-            r"\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+"
-            r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday)"
+            r"\blast\s+(?:day|week|weekday|business\s+day|working\s+day|\w+day)"
+            r"(?:\s+of\s+(?:the|each|every)\s+month)?\b"
         ),
-        "Cron cannot say “the first Monday” of a month. Shall it run on a fixed "
-        "day of the month, or every Monday?",
+        "Cron cannot say “the {said}”: months end on different days. Shall it run "
+        "on a fixed day instead, like the 28th?",
     ),
     (
         re.compile(
-            rf"\bevery\s+(?:other|second|{N})\s+(?:weeks?|days?|months?)\b"
-            r"|\bfortnight(?:ly)?\b|\bbi-?weekly\b"
+            r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+"
+            rf"(?:{WEEKDAY}|weekday|working\s+day|business\s+day)"
+            r"(?:\s+of\s+(?:the|each|every)\s+month)?"
         ),
-        "Cron cannot count weeks or days across months. Shall it run every week, "
-        "or on fixed days?",
+        "Cron cannot say “the {said}”: it counts days of the month or weekdays, "
+        "not both. Shall it run on a fixed day of the month, or every week on "
+        "that day?",
     ),
     (
         re.compile(
             rf"\bevery\s+(?:{N}\s+)?(?:seconds?|secs?)\b"
             r"(?!\s+(?:hours?|days?|weeks?|months?))"
         ),
-        "Schedules run at most once a minute. Shall it run every minute?",
+        "Schedules run at most once a minute, so not “{said}”. Shall it run every "
+        "minute?",
     ),
     (
         re.compile(
@@ -81,8 +89,9 @@ UNSAYABLE = (
             rf"|this\s+(?:morning|afternoon|evening|\w+day)|in\s+{N}\s+(?:minutes?|"
             r"hours?|days?|weeks?))\b"
         ),
-        "Synth's schedules repeat. Should this run every day (or every week) at "
-        "that time, or would you rather press Run now yourself when it is time?",
+        "Synth's schedules repeat, and “{said}” happens once. Should this run every "
+        "day (or every week) at that time, or would you rather press Run now "
+        "yourself when it is time?",
     ),
 )
 
@@ -99,8 +108,11 @@ class Schedule:
 def take_schedule(request: Request, person_zone: str) -> Schedule | None:
     """Read a schedule from the request, or return None when it names none."""
     for pattern, question in UNSAYABLE:
-        if pattern.search(request.text):
-            raise Unsayable(question)
+        found = pattern.search(request.text)
+        if found:
+            said = " ".join(found[0].split())
+            said = re.sub(WEEKDAY, lambda m: m[0].capitalize(), said)
+            raise Unsayable(question.format(said=said))
     zone = take_zone(request)
     hours = Clock()
     take_window(request, hours)

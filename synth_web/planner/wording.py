@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from synth_web.planner.references import field_reference
 from synth_web.planner.starts import word_pattern
 from synth_web.planner.steps import Draft
 from synth_web.planner.text import Request, neutral
@@ -131,6 +132,9 @@ def message(draft: Draft, state: Filling) -> str:
     mapped = mapped_text(draft, state)
     if mapped:
         return mapped
+    if state.trigger["type"] == "webhook" and (named := field_reference(draft)):
+        state.assumptions.append(named[1])
+        return named[0]
     words = tidy(leftover(draft), state.request)
     if words and not set(words.lower().split()) <= DATA_WORDS:
         if REMIND.search(draft.words):
@@ -140,6 +144,8 @@ def message(draft: Draft, state: Filling) -> str:
         return state.event.summary
     if state.trigger["type"] == "webhook":
         return "New webhook call: {{ trigger.body | json }}"
+    if state.last.get("subject"):
+        return state.last["subject"]  # "email me with subject Weekly plan"
     state.assumptions.append(
         "No message was given, so it sends a short note from Synth."
     )
@@ -168,7 +174,8 @@ def subject(draft: Draft, state: Filling) -> str:
         draft.targets["quote"] = [
             q for q in draft.targets.get("quote", []) if q != said.group(1)
         ]
-        return neutral(state.request.value(said.group(1)))
+        state.last["subject"] = neutral(state.request.value(said.group(1)))
+        return state.last["subject"]
     quotes = draft.targets.get("quote")
     if quotes and len(state.request.value(quotes[0])) <= 78:
         return neutral(state.request.value(quotes[0]))
