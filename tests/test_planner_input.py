@@ -16,6 +16,10 @@ FIELDS = {
     "explanation",
     "assumptions",
     "brain",
+    "fallback",
+    "learned",
+    "follow_up",
+    "memory_used",
 }
 
 
@@ -165,9 +169,6 @@ def test_the_cli_names_an_unknown_account(app, runner):
     result = runner.invoke(args=["synth", "plan", "log hi", "--email", "no@one.org"])
     assert result.exit_code != 0
     assert "no account" in result.output
-
-
-PERSON = PlanContext("ada@example.com", "UTC", {"slack": "active", "gmail": "active"})
 
 
 def steps_of(text: str) -> list[dict]:

@@ -81,3 +81,14 @@ def from_elsewhere(drafts: list[Draft]) -> str | None:
         if found and found[1][-1] in FROM_ELSEWHERE:
             return " ".join(found[1])
     return None
+
+
+def where_from(thing: str) -> str:
+    """Ask where something a message passes on comes from."""
+    many = thing.endswith("s") and not thing.endswith(("news", "status"))
+    does, it = ("do", "them") if many else ("does", "it")
+    return (
+        f"Where {does} the {thing} come from? A webhook can send {it} (“when a "
+        "webhook arrives, post it to #team”), or a step can fetch "
+        f"{it} (“fetch https://… and post it to #team”)."
+    )

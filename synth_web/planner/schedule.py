@@ -103,10 +103,45 @@ class Schedule:
     cron: str
     timezone: str
     assumptions: list[str] = field(default_factory=list)
+    # False when no zone was named and the person's own was used.
+    zone_named: bool = True
 
 
-def take_schedule(request: Request, person_zone: str) -> Schedule | None:
-    """Read a schedule from the request, or return None when it names none."""
+@dataclass
+class Parts:
+    """What the words said of a schedule, before it is one cron."""
+
+    zone: str | None
+    hours: Clock
+    days: Days
+    period: str | None
+
+    @property
+    def seen(self) -> bool:
+        """Tell whether the words said anything about when to run."""
+        return self.hours.seen or self.days.seen or self.period is not None
+
+    @property
+    def says_time(self) -> bool:
+        """Tell whether the words said a time of day or an interval."""
+        return self.hours.seen or self.period is not None
+
+    def cron(self) -> str:
+        """Put the parts together as one checked cron."""
+        if self.days.one_off:
+            raise Unsayable(
+                "Synth's schedules repeat: should this run every year on that date?"
+            )
+        cron = build_cron(self.hours, self.days, self.period)
+        if not croniter.is_valid(cron):
+            raise Unsayable(
+                "I could not turn that into a schedule. When should it run?"
+            )
+        return cron
+
+
+def take_parts(request: Request) -> Parts:
+    """Take what the words say of a schedule; ask when cron cannot say it."""
     for pattern, question in UNSAYABLE:
         found = pattern.search(request.text)
         if found:
@@ -119,21 +154,26 @@ def take_schedule(request: Request, person_zone: str) -> Schedule | None:
     take_interval(request, hours)
     days = take_days(request)
     take_times(request, hours)
-    period = take_period(request)
-    if not (hours.seen or days.seen or period is not None):
+    return Parts(zone, hours, days, take_period(request))
+
+
+def take_schedule(
+    request: Request, person_zone: str, zone_note: str | None = None
+) -> Schedule | None:
+    """Read a schedule from the request, or return None when it names none.
+
+    Without a zone in the words it runs in `person_zone`, said with `zone_note`.
+    """
+    parts = take_parts(request)
+    if not parts.seen:
         return None
-    if days.one_off:
-        raise Unsayable(
-            "Synth's schedules repeat: should this run every year on that date?"
-        )
-    cron = build_cron(hours, days, period)
-    if not croniter.is_valid(cron):
-        raise Unsayable("I could not turn that into a schedule. When should it run?")
-    notes = hours.notes + days.notes
+    cron = parts.cron()
+    notes = parts.hours.notes + parts.days.notes
+    zone = parts.zone
     if zone is None:
         zone = person_zone
-        notes.append(f"No time zone was named, so it uses yours: {zone}.")
-    return Schedule(cron, zone, notes)
+        notes.append(zone_note or f"No time zone was named, so it uses yours: {zone}.")
+    return Schedule(cron, zone, notes, parts.zone is not None)
 
 
 def take_period(request: Request) -> str | None:

@@ -57,6 +57,8 @@ class Start:
     assumptions: list[str] = field(default_factory=list)
     # Conditions said with the event ("a new email from boss@example.com").
     conditions: list[Condition] = field(default_factory=list)
+    # Memory entries it used (the person's usual time zone).
+    memory_used: list[int] = field(default_factory=list)
 
 
 @cache

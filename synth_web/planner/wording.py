@@ -129,6 +129,8 @@ def message(draft: Draft, state: Filling) -> str:
     said = SAYING.search(draft.words)
     if said:
         return neutral(tidy(said.group(1), state.request))
+    if state.carried:
+        return state.carried  # "also email me": the same text as the draft's
     mapped = mapped_text(draft, state)
     if mapped:
         return mapped
@@ -181,6 +183,8 @@ def subject(draft: Draft, state: Filling) -> str:
         return neutral(state.request.value(quotes[0]))
     if state.fetched:
         return f"Result of {urlsplit(state.fetched[1]).hostname or state.fetched[1]}"
+    if state.carried and len(state.carried) <= 78 and "{" not in state.carried:
+        return neutral(state.carried)
     if state.event is not None:
         return state.event.title
     if state.trigger["type"] == "webhook":
