@@ -144,7 +144,8 @@ def call(endpoint: Endpoint, messages: list[dict], remaining: float) -> str:
     """Make the HTTP request (in a worker thread) and read the message's text."""
     use_schema = endpoint.url not in NO_SCHEMA
     status, raw = post(endpoint, messages, remaining, use_schema)
-    if status == 400 and use_schema and b"response_format" in raw.lower():
+    refused = any(word in raw.lower() for word in (b"response_format", b"json_schema"))
+    if status == 400 and use_schema and refused:
         NO_SCHEMA.add(endpoint.url)  # an older server: the schema stays in the prompt
         status, raw = post(endpoint, messages, remaining, False)
     if status != 200:
