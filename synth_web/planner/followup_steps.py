@@ -176,35 +176,9 @@ def reword(editing: Editing, draft: Draft) -> bool:
 
 def add_steps(editing: Editing, drafts: list[Draft], instead: bool) -> None:
     """Add the steps said, carrying the draft's text; replace its messages."""
-    steps, trigger = editing.steps, editing.workflow["trigger"]
-    carried = next(
-        (
-            s["with"][p]
-            for s in steps
-            if (p := message_param(s)) and s.get("with", {}).get(p)
-        ),
-        None,
-    )
-    app = (
-        get_app(str(trigger.get("app", ""))) if trigger["type"] == "app_event" else None
-    )
-    event = app.events.get(str(trigger.get("event"))) if app else None
-    state = Filling(
-        editing.request,
-        editing.context.email,
-        trigger,
-        event,
-        preferences=editing.context.preferences,
-        carried=carried,
-    )
-    state.fetched = last_fetch(steps)
-    at = len(steps)
-    if instead:
-        replaced = [s for s in steps if message_param(s) and is_effect(s)]
-        at = steps.index(replaced[0]) if replaced else at
-        for step in replaced:
-            steps.remove(step)
-            editing.changes.append(f"no more {title(step)}")
+    steps = editing.steps
+    state = filling_for(editing)
+    at = drop_messages(editing) if instead else len(steps)
     for draft in drafts:
         step_id = unique_id(draft.action.name, steps)
         step = {"id": step_id, "type": draft.type, "with": fill(draft, step_id, state)}
@@ -214,6 +188,35 @@ def add_steps(editing: Editing, drafts: list[Draft], instead: bool) -> None:
         editing.changes.append(f"adds {step_sentence(step).rstrip('.')}")
     editing.notes += state.assumptions
     editing.used += state.used
+
+
+def filling_for(editing: Editing) -> Filling:
+    """Fill new steps as a fresh plan would, knowing the draft's text and fetch."""
+    steps, trigger = editing.steps, editing.workflow["trigger"]
+    said = [s.get("with", {}).get(message_param(s) or "") for s in steps]
+    carried = next((text for text in said if isinstance(text, str) and text), None)
+    app = get_app(str(trigger.get("app"))) if trigger["type"] == "app_event" else None
+    state = Filling(
+        editing.request,
+        editing.context.email,
+        trigger,
+        app.events.get(str(trigger.get("event"))) if app else None,
+        preferences=editing.context.preferences,
+        carried=carried,
+    )
+    state.fetched = last_fetch(steps)
+    return state
+
+
+def drop_messages(editing: Editing) -> int:
+    """Remove the draft's messages ("… instead"); return where the first one was."""
+    steps = editing.steps
+    replaced = [s for s in steps if message_param(s) and is_effect(s)]
+    at = steps.index(replaced[0]) if replaced else len(steps)
+    for step in replaced:
+        steps.remove(step)
+        editing.changes.append(f"no more {title(step)}")
+    return at
 
 
 def add_filter(editing: Editing, condition: Condition) -> None:

@@ -31,6 +31,8 @@ from synth_web.planner.contract import Plan, PlanContext
 from synth_web.planner.model_answer import read_answer
 from synth_web.planner.model_prompt import PLAN_SCHEMA, messages_for, repair_message
 from synth_web.planner.offline import OfflineBrain
+from synth_web.planner.safety import check_safety
+from synth_web.planner.text import read_request
 
 log = logging.getLogger(__name__)
 MAX_RESPONSE_BYTES = 512 * 1024
@@ -81,6 +83,10 @@ class ModelBrain:
 
     def plan(self, text: str, context: PlanContext) -> Plan:
         """Ask the model for a Plan, repair it once, or fall back."""
+        # Requests against the person never reach a model: the same rules answer.
+        refusal = check_safety(read_request(text, ()).raw)
+        if refusal is not None:
+            return refusal
         endpoint = Endpoint.configured()
         if endpoint is None:
             return fall_back(text, context, "No model is configured.")

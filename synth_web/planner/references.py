@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from synth_web.planner.starts import word_pattern
 from synth_web.planner.steps import Draft
 
 PHRASE = re.compile(
@@ -41,12 +40,8 @@ FROM_ELSEWHERE = frozenset(
 
 def noun_phrase(draft: Draft) -> tuple[str | None, list[str]] | None:
     """Return the owner and words of "the order id", "the customer's email"."""
-    text = draft.words
-    verbs = word_pattern(draft.action.words)
-    if verbs:
-        text = verbs.sub(" ", text, count=1)
-    text = re.sub(r"\b(?:to|in|on|via|at|into)\s+(?:channel|email|url)_\d+", " ", text)
-    text = re.sub(r"\b(?:on|in|to|via)\s+(?:slack|gmail)\b", " ", text)
+    target = r"\b(?:to|in|on|via|at|into)\s+(?:channel|email|url)_\d+"
+    text = re.sub(target, " ", draft.without_verb())
     match = PHRASE.match(" ".join(text.split()))
     if match is None or not (match.group("the") or match.group("owner")):
         return None

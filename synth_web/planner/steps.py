@@ -53,6 +53,14 @@ class Draft:
         """Return `app.action`."""
         return f"{self.app.key}.{self.action.name}"
 
+    def without_verb(self) -> str:
+        """Return the clause's words without the action's verb and "on Slack"."""
+        text = self.words
+        verbs = word_pattern(self.action.words)
+        if verbs:
+            text = verbs.sub(" ", text, count=1)
+        return re.sub(r"\b(?:on|in|to|via)\s+(?:slack|gmail)\b", " ", text)
+
     def slot(self, kind: str) -> str | None:
         """Return the parameter this step fills with a kind of value, if any."""
         return next((p for p, k in self.action.slots.items() if k == kind), None)

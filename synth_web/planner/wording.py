@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from synth_web.planner.references import field_reference
-from synth_web.planner.starts import word_pattern
 from synth_web.planner.steps import Draft
 from synth_web.planner.text import Request, neutral
 
@@ -195,13 +194,8 @@ def subject(draft: Draft, state: Filling) -> str:
 
 def leftover(draft: Draft) -> str:
     """Return the clause without its verb, targets and filler at the edges."""
-    text = draft.words
-    verbs = word_pattern(draft.action.words)
-    if verbs:
-        text = verbs.sub(" ", text, count=1)
-    text = re.sub(r"\b(?:channel|email|url)_\d+\b", " ", text)
+    text = re.sub(r"\b(?:channel|email|url)_\d+\b", " ", draft.without_verb())
     text = re.sub(r"\b(?:with\s+)?(?:the\s+)?subject(?:\s+line)?\b", " ", text)
-    text = re.sub(r"\b(?:on|in|to|via)\s+(?:slack|gmail)\b", " ", text)
     words = text.split()
     while words and (words[0] in EDGE | ASKING or "_" in words[0]):
         words.pop(0)
