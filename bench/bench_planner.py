@@ -98,7 +98,7 @@ def as_model_answer(case: dict) -> str:
 
 
 def model_timings(cases: list[dict]) -> tuple[list[float], int]:
-    """Time the model brain against the fake server; count the plans it kept."""
+    """Time the model brain against the fake server; count the plans it answered."""
     server, times, kept = FakeModel(), [], 0
     app = Flask("bench-planner")
     app.config.update(SYNTH_PLANNER_URL=server.url, SYNTH_PLANNER_TIMEOUT=10.0)
@@ -145,7 +145,10 @@ def main() -> None:
     ]
     if args.model:
         times, kept = model_timings(cases)
-        label = f"plan (model brain, fake local server, no inference; {kept} kept)"
+        label = (
+            f"plan (model brain, fake local server, no inference; {kept} answered "
+            f"by it, {len(cases) - kept} against the person refused before it)"
+        )
         rows.append({"what": label, **summary(times)})
     print(table(rows) + "\n")
     ratio = planned["p50"] / validated["p50"] if validated["p50"] else float("nan")

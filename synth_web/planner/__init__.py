@@ -108,7 +108,8 @@ def plan_for(
     preferences = {**context.preferences}
     preferences |= {s.key: Remembered(s.key, s.value) for s in stated}
     if conversation is not None:
-        context = replace(context, conversation=bounded_conversation(conversation))
+        turns = bounded_conversation(conversation, text)
+        context = replace(context, conversation=turns)
     context = replace(context, preferences=preferences)
     answer = BRAINS[brain_name(brain)].plan(text, context)
     answer.learned = [{"key": s.key, "value": s.value} for s in stated]

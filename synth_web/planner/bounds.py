@@ -64,11 +64,14 @@ def field_of(message: Any, name: str) -> Any:
     return getattr(message, "meta" if name == "metadata" else name, None)
 
 
-def bounded_conversation(conversation: Sequence[Any] | None) -> list[dict[str, Any]]:
+def bounded_conversation(
+    conversation: Sequence[Any] | None, request: str = ""
+) -> list[dict[str, Any]]:
     """Keep the latest messages of the person and the assistant, each bounded.
 
     System messages and any other role are left out: stored text never speaks
     with the assistant's own voice. Of the metadata only a bounded `plan` stays.
+    The request itself, already saved as the last message, is not repeated.
     """
     kept: list[dict[str, Any]] = []
     for message in list(conversation or ())[-MAX_MESSAGES:]:
@@ -87,4 +90,6 @@ def bounded_conversation(conversation: Sequence[Any] | None) -> list[dict[str, A
                 else {},
             }
         )
+    if kept and kept[-1]["role"] == "user" and kept[-1]["content"] == request:
+        kept.pop()
     return kept
