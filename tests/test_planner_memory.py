@@ -155,3 +155,18 @@ def test_what_the_person_said_wins_over_what_a_workflow_did(app, user):
         learn(person, Plan("workflow"), mine)
     channels = [m for m in planner_entries(app, user) if m.context_type == "preference"]
     assert [m.content for m in channels] == ["Usual alerts channel: #ops"]
+
+
+def test_learn_reads_a_plan_kept_in_metadata_as_data(app, user):
+    stored = {
+        "learned": [
+            {"key": "email", "value": "ada@work.example"},
+            {"key": "alerts_channel", "value": "#ops {{ x }}"},
+            {"key": "password", "value": "hunter2"},
+            "not a fact",
+        ],
+        "assumptions": "not a list",
+    }
+    with app.app_context():
+        written = learn(db.session.get(type(user), user.id), stored, "7")
+        assert [m.content for m in written] == ["Usual email address: ada@work.example"]

@@ -18,6 +18,7 @@ second write updates them instead of adding another.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -36,21 +37,31 @@ SOURCE = "planner"
 RECENT = 200
 
 
-def learn(user: User, plan: Plan, workflow_id: int | None = None) -> list[Memory]:
+def learn(
+    user: User, plan: Plan | Mapping[str, Any], workflow_id: int | None = None
+) -> list[Memory]:
     """Remember what a plan taught: stated preferences, and a workflow made from it.
 
     Call it after showing an answer (stated preferences) and again with the id
-    of a workflow made from the plan. Another person's workflow id is ignored.
+    of a workflow made from the plan. The plan may be a Plan or its `as_dict()`
+    kept in a message's metadata (read as data). Another person's workflow id is
+    ignored.
     """
+    data = plan.as_dict() if isinstance(plan, Plan) else plan
+    facts = data.get("learned") if isinstance(data.get("learned"), list) else []
+    notes = data.get("assumptions") if isinstance(data.get("assumptions"), list) else []
     written: list[Memory] = []
-    for fact in plan.learned:
+    for fact in facts:
+        if not isinstance(fact, Mapping):
+            continue
         key, value = fact.get("key"), fact.get("value")
         if key in PREFERENCE_KEYS and (value := valid(key, value)):
             entry = remember(user.id, key, value, STATED, "stated")
             written += [entry] if entry else []
     workflow = owned_workflow(user.id, workflow_id)
     if workflow is not None:
-        written += learn_from_workflow(user.id, workflow, plan)
+        chosen = [note[:300] for note in notes[:3] if isinstance(note, str)]
+        written += learn_from_workflow(user.id, workflow, chosen)
     db.session.commit()
     return written
 
@@ -64,10 +75,12 @@ def owned_workflow(user_id: int, workflow_id: int | None) -> Workflow | None:
     )
 
 
-def learn_from_workflow(user_id: int, workflow: Workflow, plan: Plan) -> list[Memory]:
+def learn_from_workflow(
+    user_id: int, workflow: Workflow, chosen: list[str]
+) -> list[Memory]:
     """Record the decision, and the channel its alerts go to."""
     written = []
-    decision = decided(user_id, workflow, plan)
+    decision = decided(user_id, workflow, chosen)
     if decision is not None:
         written.append(decision)
     channel = alerts_channel(workflow.definition)
@@ -132,15 +145,14 @@ def planner_entry(user_id: int, context_type: str, key: str) -> Memory | None:
     return None
 
 
-def decided(user_id: int, workflow: Workflow, plan: Plan) -> Memory | None:
+def decided(user_id: int, workflow: Workflow, chosen: list[str]) -> Memory | None:
     """Record once that a workflow was made from a plan, with the defaults chosen."""
     key = f"workflow:{workflow.id}"
     if planner_entry(user_id, "workflow_decision", key) is not None:
         return None
-    chosen = " ".join(plan.assumptions[:3])
     content = f"Made “{workflow.name}” from a chat request: {workflow.intent}"
     if chosen:
-        content += f" Defaults chosen: {chosen}"
+        content += " Defaults chosen: " + " ".join(chosen)
     entry = Memory(
         user_id=user_id,
         context_type="workflow_decision",

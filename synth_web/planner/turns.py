@@ -9,12 +9,15 @@ three functions: `conversation_for` reads the latest messages for the planner,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from synth_web.extensions import db
 from synth_web.models import ChatMessage, utcnow
 from synth_web.planner.bounds import MAX_MESSAGES
 from synth_web.planner.contract import Plan
+
+MARKS = re.compile(r"([\\`*_\[\]<>#])")
 
 
 def conversation_for(
@@ -39,17 +42,24 @@ def conversation_for(
 def reply_text(plan: Plan) -> str:
     """Say a Plan in a few lines of Markdown, for the transcript."""
     if plan.outcome == "clarify":
-        return plan.question or "What would you like Synth to automate?"
+        return markdown_text(plan.question or "What would you like Synth to automate?")
     if plan.outcome == "unsupported":
-        names = ", ".join(plan.unsupported) or "that"
-        return f"Synth cannot do this yet: {names}. {plan.alternatives or ''}".strip()
+        names = markdown_text(", ".join(plan.unsupported) or "that")
+        rest = markdown_text(plan.alternatives or "")
+        return f"Synth cannot do this yet: {names}. {rest}".strip()
     workflow = plan.workflow or {}
     lead = "I changed the draft" if plan.follow_up else "Here is a draft"
-    lines = [f"{lead}: **{workflow.get('name', 'Workflow')}**."]
+    name = markdown_text(str(workflow.get("name") or "Workflow"))
+    lines = [f"{lead}: **{name}**."]
     if plan.outcome == "needs_connection":
-        lines.append(plan.alternatives or "Connect the apps it needs first.")
-    lines += [f"- {sentence}" for sentence in plan.explanation]
+        lines.append(markdown_text(plan.alternatives or "Connect its apps first."))
+    lines += [f"- {markdown_text(sentence)}" for sentence in plan.explanation]
     return "\n".join(lines)
+
+
+def markdown_text(text: str) -> str:
+    """Escape Markdown's marks, so words from the request show as typed."""
+    return MARKS.sub(r"\\\1", " ".join(text.split()))
 
 
 def save_turn(
