@@ -261,3 +261,12 @@ def test_the_request_already_saved_last_is_not_sent_twice(model, settings):
     model_plan(conversation=[{"role": "user", "content": REQUEST}])
     messages = model.requests[0]["json"]["messages"]
     assert sum(REQUEST in m["content"] for m in messages) == 1
+
+
+def test_text_no_database_keeps_is_never_kept(model, settings):
+    draft = copy.deepcopy(DRAFT)
+    draft["name"] = "Stand\u0000up"
+    model.script(answer(workflow=draft), answer())
+    plan = model_plan()
+    assert plan.brain == "model" and plan.workflow == DRAFT
+    assert "NUL" in model.requests[1]["json"]["messages"][-1]["content"]

@@ -3,13 +3,15 @@
 Both are data from outside the request (earlier messages and their metadata, text
 a model wrote), so each is checked for size and depth before anything reads it.
 
-TODO(issue 13): use the shared input guard, `synth_web/inputs.py`, once it is on
-main (its JSON limits: depth 64, 10,000 keys and items, strings of 1 MB); these
-local bounds are tighter because a plan is small.
+TODO(issue 13): use the shared input guard, `synth_web/inputs.py`
+(`check_json`), once it is on this branch's main (its JSON limits: depth 64, 10,000
+keys and items, strings of 1 MB, no NUL or lone surrogate); these local bounds
+check the same kinds of thing, tighter because a plan is small.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,29 +21,35 @@ MAX_STRING = 20_000
 MAX_MESSAGES = 20
 MAX_MESSAGE_CHARS = 4_000
 ROLES = ("user", "assistant")
+# Text PostgreSQL cannot keep (NUL in text and JSONB) and no encoding has.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-class TooBig(ValueError):
-    """Data past the bounds: too deep, too many items, or too long a text."""
+class OutOfBounds(ValueError):
+    """Data past the bounds: too deep, too many items, too long a text, or text
+    no database keeps (NUL, an unpaired surrogate)."""
 
 
 def check_bounds(value: Any) -> None:
-    """Raise TooBig unless a JSON value is within the bounds."""
+    """Raise OutOfBounds unless a JSON value is within the bounds."""
     budget = [MAX_NODES]
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         budget[0] -= 1
         if budget[0] < 0:
-            raise TooBig(f"more than {MAX_NODES:,} values")
+            raise OutOfBounds(f"more than {MAX_NODES:,} values")
         if depth > MAX_DEPTH:
-            raise TooBig(f"nested deeper than {MAX_DEPTH} levels")
-        if isinstance(item, str) and len(item) > MAX_STRING:
-            raise TooBig(f"a text longer than {MAX_STRING:,} characters")
+            raise OutOfBounds(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, str):
+            if len(item) > MAX_STRING:
+                raise OutOfBounds(f"a text longer than {MAX_STRING:,} characters")
+            if UNSTORABLE.search(item):
+                raise OutOfBounds("a text with NUL or an unpaired surrogate")
         if isinstance(item, Mapping):
             for key, child in item.items():
                 if not isinstance(key, str):
-                    raise TooBig("a key that is not text")
+                    raise OutOfBounds("a key that is not text")
                 stack.append((key, depth + 1))
                 stack.append((child, depth + 1))
         elif isinstance(item, list | tuple):
@@ -52,7 +60,7 @@ def within(value: Any) -> bool:
     """Tell whether a JSON value is within the bounds."""
     try:
         check_bounds(value)
-    except TooBig:
+    except OutOfBounds:
         return False
     return True
 

@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from synth_web.planner.bounds import TooBig, check_bounds
+from synth_web.planner.bounds import OutOfBounds, check_bounds
 from synth_web.planner.contract import Plan, PlanContext
 from synth_web.planner.model_prompt import PLAN_SCHEMA
 from synth_web.planner.outcome import decide, draft_problems
@@ -73,8 +73,8 @@ def parse(content: str) -> tuple[dict[str, Any] | None, list[str]]:
     try:
         data = json.loads(fenced.group("body") if fenced else content)
         check_bounds(data)
-    except TooBig as exc:
-        return None, [f"The answer is too large: {exc}."]
+    except OutOfBounds as exc:
+        return None, [f"The answer cannot be read: {exc}."]
     except ValueError as exc:
         return None, [f"The answer is not valid JSON ({exc}). Send one JSON object."]
     if not isinstance(data, dict):
