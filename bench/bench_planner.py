@@ -9,11 +9,18 @@ of a process compiles the grammar: reported apart). No database and no network:
 the planner reads the person from a PlanContext. For a reference measured in the
 same run, it also times validating each planned draft (the three phases every
 saved workflow goes through), and reports the ratio.
+
+With `--model`, it also times the model brain against a local fake
+OpenAI-compatible server (tests/model_server.py) that answers each request with
+the offline brain's plan: the prompt, the HTTP round trip on loopback, the
+answer's checks and the three phases, with no inference at all. It measures the
+brain's own cost, not a model's; a repair round doubles it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections import defaultdict
@@ -23,10 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import summary, table  # noqa: E402
+from flask import Flask  # noqa: E402
 
 from synth_web.engine.validation import _validate  # noqa: E402
 from synth_web.planner import plan_for  # noqa: E402
+from tests.model_server import FakeModel  # noqa: E402
 from tests.planner.evaluate import check, context_of, load_cases  # noqa: E402
+
+MODEL_FIELDS = ("workflow", "unsupported", "alternatives", "question")
 
 TARGET_P95_MS = 50.0
 
@@ -77,10 +88,40 @@ def timings(cases: list[dict], repeat: int) -> tuple[list[float], list[float]]:
     return plans, checks
 
 
+def as_model_answer(case: dict) -> str:
+    """Write the offline brain's plan of a case as a model would answer it."""
+    answer = plan_for(case["request"], context_of(case)).as_dict()
+    data = {key: answer[key] for key in MODEL_FIELDS}
+    data["outcome"] = answer["outcome"].replace("needs_connection", "workflow")
+    data["explanation"], data["assumptions"] = answer["explanation"], []
+    return json.dumps(data)
+
+
+def model_timings(cases: list[dict]) -> tuple[list[float], int]:
+    """Time the model brain against the fake server; count the plans it answered."""
+    server, times, kept = FakeModel(), [], 0
+    app = Flask("bench-planner")
+    app.config.update(SYNTH_PLANNER_URL=server.url, SYNTH_PLANNER_TIMEOUT=10.0)
+    try:
+        with app.app_context():
+            for case in cases:
+                server.script(as_model_answer(case))
+                began = time.perf_counter()
+                plan = plan_for(case["request"], context_of(case), brain="model")
+                times.append((time.perf_counter() - began) * 1000)
+                kept += plan.brain == "model"
+    finally:
+        server.close()
+    return times, kept
+
+
 def main() -> None:
     """Score and time the offline brain on the evaluation set."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--model", action="store_true", help="also time the model brain (fake server)"
+    )
     args = parser.parse_args()
     cases = load_cases()
     began = time.perf_counter()
@@ -102,6 +143,13 @@ def main() -> None:
         {"what": "plan (offline brain)", **planned},
         {"what": "validate the draft (reference)", **validated},
     ]
+    if args.model:
+        times, kept = model_timings(cases)
+        label = (
+            f"plan (model brain, fake local server, no inference; {kept} answered "
+            f"by it, {len(cases) - kept} against the person refused before it)"
+        )
+        rows.append({"what": label, **summary(times)})
     print(table(rows) + "\n")
     ratio = planned["p50"] / validated["p50"] if validated["p50"] else float("nan")
     print(f"plan / validation at p50: {ratio:.1f}×")

@@ -197,7 +197,41 @@ def engine_config() -> dict[str, Any]:
         "SYNTH_VERIFY_INTERVAL_HOURS": env_int("SYNTH_VERIFY_INTERVAL_HOURS", 24),
         # How long one process reuses a person's dashboard figures (0: never).
         "SYNTH_DASHBOARD_CACHE_SECONDS": env_int("SYNTH_DASHBOARD_CACHE_SECONDS", 30),
-        # Which planner brain answers: offline (built in) or a registered one.
-        "SYNTH_PLANNER_BRAIN": os.environ.get("SYNTH_PLANNER_BRAIN", "offline").strip()
-        or "offline",
+        **planner_config(),
+    }
+
+
+def env_seconds(name: str, default: float) -> float:
+    """Read a positive number of seconds, refusing garbage loudly."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 600:
+        raise RuntimeError(f"{name} must be seconds between 0 and 600, got {value!r}")
+    return seconds
+
+
+def planner_config() -> dict[str, Any]:
+    """Settings of the planner: which brain, and the model's endpoint.
+
+    The model's API key is not here: it is read from SYNTH_PLANNER_API_KEY when
+    a request is sent, so it is never kept in the app's config.
+    """
+    url = os.environ.get("SYNTH_PLANNER_URL", "").strip()
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise RuntimeError(
+            "SYNTH_PLANNER_URL must be an http(s) URL of an OpenAI-compatible "
+            "chat completions endpoint, like http://127.0.0.1:11434/v1"
+        )
+    brain = os.environ.get("SYNTH_PLANNER_BRAIN", "").strip()
+    return {
+        # offline (built in) or model; the model when a URL is set.
+        "SYNTH_PLANNER_BRAIN": brain or ("model" if url else "offline"),
+        "SYNTH_PLANNER_URL": url,
+        "SYNTH_PLANNER_MODEL": os.environ.get("SYNTH_PLANNER_MODEL", "").strip(),
+        "SYNTH_PLANNER_TIMEOUT": env_seconds("SYNTH_PLANNER_TIMEOUT", 20.0),
     }

@@ -104,3 +104,76 @@ def test_apps_and_plans_are_in_the_openapi_document(client):
     assert "get" in document["paths"]["/api/v1/apps"]
     schema = document["components"]["schemas"]["PlanOut"]
     assert schema["additionalProperties"] is False
+
+
+def conversation(app, user, conversation_id):
+    from synth_web.planner import conversation_for
+
+    with app.app_context():
+        return conversation_for(user.id, conversation_id)
+
+
+def test_a_turn_of_a_conversation_is_appended_with_its_plan(app, user, api):
+    connect(app, user, "slack")
+    first = api.post("/plans", json={"request": SLACK_DAILY, "conversation_id": "c-1"})
+    assert first.status_code == 200, first.get_data(as_text=True)
+    then = api.post(
+        "/plans", json={"request": "make it 10am", "conversation_id": "c-1"}
+    )
+    body = then.get_json()
+    assert body["follow_up"] is True
+    assert body["workflow"]["trigger"]["cron"] == "0 10 * * 1-5"
+    messages = conversation(app, user, "c-1")
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 2
+    assert messages[2]["content"] == "make it 10am"
+    assert messages[3]["metadata"]["plan"] == body
+    assert "**" in messages[3]["content"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Workflow)) == 0
+
+
+def test_a_turn_needs_the_write_scope_and_saves_nothing_without_it(app, user, client):
+    reader = Api(client, make_token(app, user, ["read"]))
+    response = reader.post("/plans", json={"request": "log hi", "conversation_id": "c"})
+    assert_problem(response, 403)
+    assert "write" in response.get_json()["detail"]
+    assert conversation(app, user, "c") == []
+
+
+def test_a_bad_conversation_id_is_refused(api):
+    for bad in ("", "has space", "x" * 65, 5):
+        response = api.post(
+            "/plans", json={"request": "log hi", "conversation_id": bad}
+        )
+        assert_problem(response, 422, "conversation_id")
+
+
+def test_another_persons_conversation_is_never_read(
+    app, user, other_user, other_api, api
+):
+    connect(app, other_user, "slack")
+    other_api.post("/plans", json={"request": SLACK_DAILY, "conversation_id": "same"})
+    body = api.post(
+        "/plans", json={"request": "make it 10am", "conversation_id": "same"}
+    ).get_json()
+    assert body["follow_up"] is False and body["outcome"] == "clarify"
+    assert len(conversation(app, user, "same")) == 2
+    assert len(conversation(app, other_user, "same")) == 2
+
+
+def test_the_model_brain_answers_through_the_api(app, user, api, monkeypatch):
+    from tests.model_server import FakeModel
+
+    model = FakeModel()
+    try:
+        model.script(
+            '{"outcome": "clarify", "workflow": null, "unsupported": [], '
+            '"alternatives": null, "question": "Which channel?", "explanation": [], '
+            '"assumptions": []}'
+        )
+        app.config.update(SYNTH_PLANNER_URL=model.url, SYNTH_PLANNER_BRAIN="model")
+        body = api.post("/plans", json={"request": "post something"}).get_json()
+    finally:
+        model.close()
+    assert body["brain"] == "model" and body["question"] == "Which channel?"
+    assert body["fallback"] is None

@@ -87,3 +87,32 @@ def test_create_app_uses_instance_path(tmp_path, monkeypatch):
     app = create_app({"INSTANCE_PATH": str(tmp_path / "inst")})
     assert app.instance_path == str(tmp_path / "inst")
     assert (tmp_path / "inst" / "secret_key").exists()
+
+
+def test_planner_settings_and_the_key_that_is_never_kept(tmp_path, monkeypatch):
+    for name in ("SYNTH_PLANNER_BRAIN", "SYNTH_PLANNER_URL", "SYNTH_PLANNER_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    config = load_config(tmp_path)
+    assert config["SYNTH_PLANNER_BRAIN"] == "offline"
+    assert config["SYNTH_PLANNER_TIMEOUT"] == 20.0
+    monkeypatch.setenv("SYNTH_PLANNER_URL", "http://127.0.0.1:11434/v1")
+    monkeypatch.setenv("SYNTH_PLANNER_API_KEY", "sk-never-kept")
+    monkeypatch.setenv("SYNTH_PLANNER_TIMEOUT", "2.5")
+    config = load_config(tmp_path)
+    assert config["SYNTH_PLANNER_BRAIN"] == "model"
+    assert config["SYNTH_PLANNER_TIMEOUT"] == 2.5
+    assert "sk-never-kept" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SYNTH_PLANNER_URL", "ftp://models.example.com"),
+        ("SYNTH_PLANNER_TIMEOUT", "soon"),
+        ("SYNTH_PLANNER_TIMEOUT", "0"),
+    ],
+)
+def test_bad_planner_settings_stop_start_up(tmp_path, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=name):
+        load_config(tmp_path)

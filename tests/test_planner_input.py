@@ -16,6 +16,10 @@ FIELDS = {
     "explanation",
     "assumptions",
     "brain",
+    "fallback",
+    "learned",
+    "follow_up",
+    "memory_used",
 }
 
 
@@ -165,3 +169,52 @@ def test_the_cli_names_an_unknown_account(app, runner):
     result = runner.invoke(args=["synth", "plan", "log hi", "--email", "no@one.org"])
     assert result.exit_code != 0
     assert "no account" in result.output
+
+
+def steps_of(text: str) -> list[dict]:
+    answer = plan_for(text, PERSON)
+    assert answer.outcome == "workflow", answer
+    return answer.workflow["actions"]
+
+
+def test_text_as_a_verb_is_sms_and_as_a_noun_is_a_message():
+    assert plan_for("text my sister every Sunday", PERSON).unsupported == [
+        "text messages (SMS)"
+    ]
+    for text in ("post with the text 'hi' to #a", "log the text of the webhook"):
+        assert plan_for(text, PERSON).outcome == "workflow", text
+
+
+def test_a_place_cannot_start_a_workflow():
+    answer = plan_for("when I get home, post 'back' to #family", PERSON)
+    assert answer.outcome == "unsupported"
+    assert answer.unsupported == ["location triggers"]
+    assert "webhook" in answer.alternatives
+
+
+def test_a_summary_to_pass_on_is_not_writing_one():
+    assert plan_for("write a summary of the webhook and log it", PERSON).unsupported
+    answer = plan_for("post the quarterly numbers to #board every quarter", PERSON)
+    assert answer.outcome == "clarify"
+    assert "numbers come from" in answer.question
+
+
+def test_a_thing_compared_with_a_number_reads_its_amount_and_says_so():
+    steps = steps_of("when an invoice over 900 arrives, email billing@example.com")
+    assert steps[0]["with"]["condition"] == "{{ trigger.body.amount | float > 900 }}"
+    answer = plan_for("when an invoice over 900 arrives, log it", PERSON)
+    assert any("`amount`" in note for note in answer.assumptions)
+
+
+def test_a_field_named_in_a_message_maps_the_webhooks_data():
+    answer = plan_for("when a webhook arrives, post the invoice number to #ar", PERSON)
+    step = answer.workflow["actions"][0]
+    assert step["with"]["text"] == "{{ trigger.body.invoice_number }}"
+    assert any("invoice_number" in note for note in answer.assumptions)
+
+
+def test_an_address_said_apart_belongs_to_the_email_before_it():
+    steps = steps_of("email the ops team a note saying backups ran, ops@example.com")
+    assert [s["type"] for s in steps] == ["gmail.send_email"]
+    assert steps[0]["with"]["to"] == "ops@example.com"
+    assert steps[0]["with"]["text"] == "Backups ran"

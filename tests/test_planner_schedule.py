@@ -92,3 +92,38 @@ def test_no_schedule_words_is_no_schedule():
 def test_a_city_in_a_url_is_not_a_zone():
     found = schedule_of("get https://wttr.in/Paris every day at 7")
     assert found.timezone == MINE
+
+
+@pytest.mark.parametrize(
+    ("words", "named"),
+    [
+        ("every second Tuesday", "every second Tuesday"),
+        ("every other Wednesday at 10", "every other Wednesday"),
+        ("on the third Thursday of the month", "third Thursday of the month"),
+        ("on the last working day of each month", "last working day of each month"),
+        ("the first Monday of every month", "first Monday of every month"),
+        ("every 30 seconds", "every 30 seconds"),
+        ("tomorrow at 9", "tomorrow"),
+    ],
+)
+def test_the_question_names_what_was_said(words, named):
+    with pytest.raises(Unsayable) as raised:
+        schedule_of(words)
+    assert f"“{named}" in str(raised.value) or f"the {named}" in str(raised.value)
+
+
+def test_schedule_words_inside_a_message_stay_in_the_message():
+    request = read_request(
+        "on weekdays at 8 post to #standup saying the daily sync starts at 9:30",
+        vocabulary(),
+    )
+    assert take_schedule(request, MINE).cron == "0 8 * * 1-5"
+    assert request.values["quote"] == ["The daily sync starts at 9:30"]
+
+
+def test_a_schedule_after_the_message_is_still_the_schedule():
+    request = read_request(
+        "email me with subject Monday plan every Monday at 8", vocabulary()
+    )
+    assert request.values["quote"] == ["Monday plan"]
+    assert take_schedule(request, MINE).cron == "0 8 * * 1"

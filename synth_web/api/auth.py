@@ -74,8 +74,15 @@ def authenticate() -> None:
         raise unauthorized("This token is unknown or was revoked.")
     token, user = found
     reads = request.method in READ_METHODS or request.endpoint in READ_SCOPE
-    scope = "read" if reads else "write"
-    if not token.allows(scope):
+    g.api_token = token
+    require_scope("read" if reads else "write")
+    g._login_user = user
+    touch(token)
+
+
+def require_scope(scope: str) -> None:
+    """Refuse the request unless its token has the scope (403, naming it)."""
+    if not g.api_token.allows(scope):
         raise ApiProblem(
             403,
             f"This token lacks the `{scope}` scope. Make a token with it on "
@@ -83,9 +90,6 @@ def authenticate() -> None:
             "insufficient-scope",
             headers={"WWW-Authenticate": insufficient_scope(scope)},
         )
-    g._login_user = user
-    g.api_token = token
-    touch(token)
 
 
 def check_body() -> None:

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth_web.api.common import Strict
+from synth_web.api.chat_models import CONVERSATION_ID
+from synth_web.api.common import Strict, unset
 from synth_web.engine.triggers import SLUG
 from synth_web.engine.validation import STEP_ID
 from synth_web.planner import MAX_REQUEST_CHARS
@@ -26,7 +27,7 @@ class Out(BaseModel):
 
 
 class PlanRequest(Strict):
-    """A request in plain words."""
+    """A request in plain words, alone or as the next turn of a conversation."""
 
     request: str = Field(
         min_length=1,
@@ -34,6 +35,20 @@ class PlanRequest(Strict):
         description="What to automate, in plain words (at most 2,000 characters).",
         examples=["Every weekday at 8:15, post 'Stand-up!' to #dev on Slack."],
     )
+    conversation_id: str = unset(
+        pattern=CONVERSATION_ID,
+        description="Plan as the next turn of this conversation of yours (a new "
+        "id starts one): its last draft can be changed (“make it 10am”), and the "
+        "request and the answer, with the Plan in its metadata, are appended to "
+        "it. Needs the `write` scope. Without it nothing is saved.",
+    )
+
+
+class Fact(Out):
+    """A preference the person stated: the usual alerts channel, email, zone."""
+
+    key: Literal["alerts_channel", "email", "timezone"]
+    value: str = Field(min_length=1, max_length=200)
 
 
 class ManualTrigger(Out):
@@ -109,6 +124,20 @@ class PlanOut(Out):
     explanation: Sentences = Field(description="One short sentence per step.")
     assumptions: Sentences = Field(description="The defaults the planner chose.")
     brain: Literal["offline", "model"]
+    fallback: str | None = Field(
+        max_length=2000,
+        description="Why the configured model did not answer (a timeout, an "
+        "error, an invalid answer), so the offline planner did; else null.",
+    )
+    learned: list[Fact] = Field(
+        description="Preferences the request stated, which the chat remembers."
+    )
+    follow_up: bool = Field(
+        description="True when the answer changes the conversation's last draft."
+    )
+    memory_used: list[Annotated[int, Field(ge=1)]] = Field(
+        description="Your memory entries this answer used (now marked used)."
+    )
 
 
 class EventOut(Out):

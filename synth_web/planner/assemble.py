@@ -68,7 +68,13 @@ def assemble(
         start = Start({"type": "manual"}, assumptions=[MANUAL_NOTE])
     assumptions += start.assumptions
     ordered = place_filters(steps, filters)
-    state = Filling(request, context.email, start.trigger, start.event)
+    state = Filling(
+        request,
+        context.email,
+        start.trigger,
+        start.event,
+        preferences=context.preferences,
+    )
     actions = []
     for draft, step_id in zip(ordered, step_ids(ordered), strict=True):
         params = fill(draft, step_id, state)
@@ -90,6 +96,7 @@ def assemble(
         workflow=workflow,
         explanation=explanation,
         assumptions=list(dict.fromkeys(assumptions + state.assumptions)),
+        memory_used=list(dict.fromkeys(start.memory_used + state.used)),
     )
 
 

@@ -12,6 +12,12 @@ import json
 import re
 from dataclasses import dataclass
 
+from synth_web.planner.condition_words import (
+    ADJECTIVE_FIELDS,
+    AMOUNT_OF,
+    DESCRIBING,
+    NOT_FIELDS,
+)
 from synth_web.planner.text import Request
 
 LEAD = (
@@ -29,12 +35,12 @@ OPERATORS = (
     (
         r"is\s+(?:above|over|greater\s+than|more\s+than|higher\s+than|bigger\s+than|"
         r"larger\s+than)|exceeds|goes\s+(?:above|over)|>|above|over|greater\s+than|"
-        r"more\s+than",
+        r"more\s+than|bigger\s+than|larger\s+than|higher\s+than",
         ">",
     ),
     (
         r"is\s+(?:below|under|less\s+than|lower\s+than|smaller\s+than)|goes\s+below|<|"
-        r"below|under|less\s+than",
+        r"below|under|less\s+than|lower\s+than|smaller\s+than|fewer\s+than",
         "<",
     ),
     (r"contains|includes|mentions|has", "contains"),
@@ -42,27 +48,33 @@ OPERATORS = (
 )
 OPERATOR = "|".join(f"(?:{words})" for words, _ in OPERATORS)
 VALUE = (
-    r"(?P<value>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?|quote_\d+|[a-z][\w-]*)"
+    r"[$€£]?(?P<value>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?|quote_\d+|"
+    r"[a-z][\w-]*)"
 )
 # One or two words ("amount", "order total"); the second is never a verb.
 FIELD = (
     r"(?P<field>[a-z][a-z_]*(?:\s+(?!is\b|isn't|equals|contains|has\b|exceeds|goes|"
-    r"does|at\b|above|below|over|under|includes|mentions)[a-z_]+)?)"
+    r"does|at\b|above|below|over|under|includes|mentions|of\b|more\b|less\b|worth|"
+    r"bigger|larger|higher|lower|smaller|fewer|greater)[a-z_]+)?)"
 )
+# "the webhook's priority": the owner is the data's source, the field is its own.
+OWNER = r"(?:(?P<owner>[a-z]+)'s\s+)?"
 COMPARISON = re.compile(
-    rf"(?P<lead>{LEAD})\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?{FIELD}\s+"
-    rf"(?P<op>{OPERATOR})\s+{VALUE}"
+    rf"(?P<lead>{LEAD})\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?{OWNER}{FIELD}"
+    rf"\s+(?P<op>{OPERATOR})\s+{VALUE}"
 )
-# "if it's not 200", "if https://… returns anything other than 200", "if the site
-# is down": the status of what is fetched.
-STATUS = re.compile(
-    r"\b(?:if|when|whenever|unless)\s+(?P<subject>it|that|url_\d+|the\s+(?:response|"
-    r"site|website|page|api|server|service|endpoint|check))(?:'s|\s+is|\s+returns|"
-    r"\s+answers|\s+responds(?:\s+with)?|\s+gives(?:\s+back)?|\s+goes)\s+"
-    r"(?:(?P<neg>not|anything\s+(?:other\s+than|but|except)|something\s+other\s+than)"
-    r"\s+)?(?P<value>\d{3}|down|up|offline|online|unreachable|broken)\b"
+NUMERIC = "|".join(
+    f"(?:{words})" for words, op in OPERATORS if op in {">", "<", ">=", "<="}
 )
-DOWN = {"down", "offline", "unreachable", "broken"}
+# A comparison anywhere, also inside the trigger's clause: "whenever the sensor
+# reports a temperature above 40", "an order with a total of at least 80",
+# "whose status equals 'refunded'".
+LOOSE = re.compile(
+    r"(?P<lead>\b(?:an?|the|its|their|whose|with\s+an?|with\s+the|having\s+an?))\s+"
+    rf"{OWNER}{FIELD}\s+(?:of\s+|worth\s+|valued\s+at\s+)?(?:(?P<op>{NUMERIC})\s+"
+    r"[$€£]?(?P<value>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\b"
+    r"|(?P<equal>is\s+not|isn't|is\s+equal\s+to|equals|is)\s+(?P<quoted>quote_\d+))"
+)
 WITH_FIELD = re.compile(
     r"\bwith\s+(?:a\s+|the\s+)?(?P<field>status|state|priority|severity|type|level|"
     r"country|currency|category|label|tag|stage|plan)\s+(?:of\s+|=\s*)?" + VALUE
@@ -75,48 +87,6 @@ IN_FIELD = re.compile(
     r"\b(?:with|having|containing|mentioning)\s+(?P<value>quote_\d+|[a-z]+)\s+in\s+"
     r"(?:the|its|their)\s+(?P<field>[a-z]+)"
 )
-# Words that say which field an "only for urgent tickets" is about.
-ADJECTIVE_FIELDS = {
-    "priority": ("urgent", "critical", "high", "low", "normal", "important", "blocker"),
-    "status": (
-        "paid",
-        "unpaid",
-        "failed",
-        "open",
-        "closed",
-        "pending",
-        "refunded",
-        "cancelled",
-        "canceled",
-        "completed",
-        "new",
-        "active",
-        "overdue",
-    ),
-}
-# Words that cannot be a field: the subject of the sentence, not its data.
-NOT_FIELDS = {
-    "it",
-    "this",
-    "that",
-    "there",
-    "a",
-    "an",
-    "webhook",
-    "hook",
-    "one",
-    "day",
-    "i",
-    "my",
-    "our",
-    "someone",
-    "somebody",
-    "anyone",
-    "you",
-    "we",
-    "they",
-    "new",
-}
 
 
 @dataclass
@@ -130,6 +100,8 @@ class Condition:
     words: str
     # The address to fetch first, when the condition names it.
     url: str | None = None
+    # What was assumed to read it ("a payment over 250" reads `amount`).
+    note: str | None = None
 
     @property
     def reads_status(self) -> bool:
@@ -172,18 +144,19 @@ def field_name(words: str) -> str:
 def take_conditions(request: Request) -> list[Condition]:
     """Read every condition of the request, in order of appearance."""
     found: list[Condition] = []
-    for match in request.take_all(STATUS):
-        found.append(status_condition(request, match))
     for match in request.take_all(IN_FIELD):
         value = read_value(request, match.group("value"))
         found.append(
             Condition(match.group("field"), "contains", value, match.start(), match[0])
         )
-    for match in list(COMPARISON.finditer(request.text)):
-        condition = comparison(request, match)
-        if condition is not None:
-            request.blank(match.start(), match.end())
-            found.append(condition)
+    for pattern in (COMPARISON, LOOSE):
+        for match in list(pattern.finditer(request.text)):
+            condition = comparison(request, match)
+            if condition is not None:
+                # "when the webhook's …" still says where the data comes from.
+                start = match.start("field") if match["owner"] else match.start()
+                request.blank(start, match.end())
+                found.append(condition)
     for match in request.take_all(WITH_FIELD):
         value = read_value(request, match.group("value"))
         found.append(
@@ -197,35 +170,29 @@ def take_conditions(request: Request) -> list[Condition]:
     return sorted(found, key=lambda c: c.position)
 
 
-def status_condition(request: Request, match: re.Match[str]) -> Condition:
-    """Read a condition on an HTTP status ("is not 200", "is down")."""
-    said = match.group("value")
-    negated = match.group("neg") is not None
-    if said.isdigit():
-        op, value = ("!=" if negated else "=="), float(said)
-    else:
-        down = (said in DOWN) != negated
-        op, value = (">=" if down else "<"), 400.0
-    if "unless" in match.group(0):
-        op = NEGATIONS[op]
-    subject = match.group("subject")
-    url = request.value(subject) if subject.startswith("url_") else None
-    return Condition("status", op, value, match.start(), match.group(0), url)
-
-
 def comparison(request: Request, match: re.Match[str]) -> Condition | None:
     """Build a condition from "<lead> the <field> <operator> <value>"."""
-    name = field_name(match.group("field"))
+    groups = match.groupdict()
+    words = groups["field"].split()
+    if len(words) > 1 and words[0] in DESCRIBING:
+        words = words[1:]
+    name = field_name(" ".join(words))
     placeholder = name.startswith(("quote_", "url_", "email_", "channel_"))
     if placeholder or name.split("_")[0] in NOT_FIELDS:
         return None
-    op = next(
-        symbol for words, symbol in OPERATORS if re.fullmatch(words, match.group("op"))
-    )
-    value = read_value(request, match.group("value"))
+    said = groups["op"] or groups.get("equal") or ""
+    op = next(symbol for words, symbol in OPERATORS if re.fullmatch(words, said))
+    value = read_value(request, groups["value"] or groups.get("quoted") or "")
     if match.group("lead").strip() == "unless":
         op = NEGATIONS.get(op, op)
-    return Condition(name, op, value, match.start(), match.group(0))
+    note = None
+    if name in AMOUNT_OF and isinstance(value, float):
+        name, thing = AMOUNT_OF[name], name
+        note = (
+            f"A {thing} is compared by its `{name}` field; rename it if your data "
+            "calls it otherwise."
+        )
+    return Condition(name, op, value, match.start(), match.group(0), note=note)
 
 
 NEGATIONS = {"==": "!=", "!=": "==", ">": "<=", "<": ">=", ">=": "<", "<=": ">"}

@@ -16,8 +16,30 @@ Outcome = Literal["workflow", "needs_connection", "unsupported", "clarify"]
 BrainName = Literal["offline", "model"]
 OUTCOMES: tuple[str, ...] = ("workflow", "needs_connection", "unsupported", "clarify")
 MAX_REQUEST_CHARS = 2000
-# Earlier messages of the conversation, oldest first: {"role": …, "content": …}.
+# Earlier messages of the conversation, oldest first: {"role": …, "content": …,
+# "metadata": {"plan": Plan.as_dict()}} for the assistant's answers.
 Conversation = Sequence[Mapping[str, Any]]
+# What a preference is about: the usual alerts channel, email address, time zone.
+PREFERENCE_KEYS = ("alerts_channel", "email", "timezone")
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A preference of the person's: its value and the memory entry it came from."""
+
+    key: str
+    value: str
+    # None when the person said it in this very request.
+    memory_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A memory entry as a brain may read it: data, never an instruction."""
+
+    memory_id: int
+    context_type: str
+    content: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,12 @@ class PlanContext:
     timezone: str = "UTC"
     # App key -> connection status ("active" or "inactive"); absent: not connected.
     connections: Mapping[str, str] = field(default_factory=dict)
+    # Preferences read from memory (and from the request itself), by key.
+    preferences: Mapping[str, Remembered] = field(default_factory=dict)
+    # The most relevant memory entries, for brains that read them (the model's).
+    notes: Sequence[Note] = ()
+    # The conversation so far, oldest first, already bounded.
+    conversation: Conversation = ()
 
 
 @dataclass
@@ -43,6 +71,15 @@ class Plan:
     question: str | None = None
     explanation: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
+    # Why the model brain was not used for this answer, when it was configured.
+    fallback: str | None = None
+    # Preferences the person stated ({"key": "alerts_channel", "value": "#ops"}),
+    # for `planner.learn` to remember.
+    learned: list[dict[str, str]] = field(default_factory=list)
+    # True when the answer changes the conversation's last draft.
+    follow_up: bool = False
+    # The person's memory entries this answer used (their last_accessed_at moves).
+    memory_used: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the plan as JSON-ready data, every field present."""
@@ -56,6 +93,10 @@ class Plan:
             "explanation": list(self.explanation),
             "assumptions": list(self.assumptions),
             "brain": self.brain,
+            "fallback": self.fallback,
+            "learned": [dict(fact) for fact in self.learned],
+            "follow_up": self.follow_up,
+            "memory_used": list(self.memory_used),
         }
 
 

@@ -8,10 +8,13 @@ words the person wrote. Defaults the planner chose are said in `assumptions`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from synth_web.engine.apps import Event
+from synth_web.planner.contract import Remembered
+from synth_web.planner.preferences import saying
 from synth_web.planner.steps import Draft
 from synth_web.planner.text import Request
 from synth_web.planner.wording import message, subject
@@ -36,6 +39,22 @@ class Filling:
     last: dict[str, str] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
     fetched: tuple[str, str] | None = None  # (step id, url) of the latest fetch
+    preferences: Mapping[str, Remembered] = field(default_factory=dict)
+    # Memory entries used so far (their last_accessed_at moves).
+    used: list[int] = field(default_factory=list)
+    # The text of the draft a follow-up edits, for steps it adds ("also email me").
+    carried: str | None = None
+
+    def usual(self, key: str) -> Remembered | None:
+        """Use a remembered preference: note it, and say so once."""
+        found = self.preferences.get(key)
+        if found is not None:
+            if found.memory_id and found.memory_id not in self.used:
+                self.used.append(found.memory_id)
+            note = f"I used {saying(found)}."
+            if note not in self.assumptions:
+                self.assumptions.append(note)
+        return found
 
 
 def fill(draft: Draft, step_id: str, state: Filling) -> dict[str, Any]:
@@ -62,10 +81,12 @@ def channel(draft: Draft, state: Filling) -> str:
     if said:
         state.last["channel"] = state.request.value(said[0])
     elif "channel" not in state.last:
-        state.last["channel"] = DEFAULT_CHANNEL
-        state.assumptions.append(
-            f"No channel was named, so it posts to {DEFAULT_CHANNEL}."
-        )
+        usual = state.usual("alerts_channel")
+        state.last["channel"] = usual.value if usual else DEFAULT_CHANNEL
+        if usual is None:
+            state.assumptions.append(
+                f"No channel was named, so it posts to {DEFAULT_CHANNEL}."
+            )
     return state.last["channel"]
 
 
@@ -73,8 +94,11 @@ def email(draft: Draft, state: Filling) -> str | list[str]:
     """Use the clause's addresses, "me", or the person's own address."""
     said = [state.request.value(t) for t in draft.targets.get("email", [])]
     if ME.search(draft.words) or not said and "email" not in state.last:
-        said.append(state.email)
-        if not ME.search(draft.words):
+        usual = state.usual("email")
+        mine = usual.value if usual else state.email
+        if mine not in said:
+            said.append(mine)
+        if not ME.search(draft.words) and usual is None:
             state.assumptions.append(
                 f"No address was named, so it emails you ({state.email})."
             )
@@ -116,6 +140,8 @@ def condition(draft: Draft, state: Filling) -> str | None:
     """Write the condition over the latest fetch, or over the trigger's data."""
     if draft.condition is None:
         return None
+    if draft.condition.note:
+        state.assumptions.append(draft.condition.note)
     if state.fetched:
         step_id = state.fetched[0]
         if draft.condition.reads_status or draft.condition.field == "status":

@@ -12,21 +12,27 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from synth_web.engine.apps import catalog, get_app
-from synth_web.engine.validation import validate_definition
+from synth_web.engine.apps import catalog
 from synth_web.planner import clock, schedule_days, starts, unknown
 from synth_web.planner.assemble import assemble
 from synth_web.planner.conditions import take_conditions
-from synth_web.planner.contract import Plan, PlanContext, clarify, refuse
+from synth_web.planner.contract import (
+    Plan,
+    PlanContext,
+    Remembered,
+    clarify,
+    refuse,
+)
+from synth_web.planner.derived import condition_fetches, condition_steps, take_waits
+from synth_web.planner.followup import follow_up, last_draft
+from synth_web.planner.health import take_status_checks
+from synth_web.planner.outcome import decide
+from synth_web.planner.preferences import saying, zone_for
+from synth_web.planner.references import from_elsewhere, where_from
 from synth_web.planner.safety import check_safety
 from synth_web.planner.schedule import PERIODS, Unsayable, take_schedule
-from synth_web.planner.steps import (
-    Draft,
-    condition_fetches,
-    condition_steps,
-    read_steps,
-    take_waits,
-)
+from synth_web.planner.statements import Statement, take_statements
+from synth_web.planner.steps import Draft, read_steps
 from synth_web.planner.text import Request, read_request
 
 MAX_WAIT_SECONDS = 300
@@ -80,11 +86,23 @@ class OfflineBrain:
         refusal = check_safety(request.raw)
         if refusal is not None:
             return refusal
+        stated = take_statements(request)
+        if stated and not FILLER.sub("", request.text).strip():
+            return understood(stated)
         waits = take_waits(request)
         missing = lacking(request, waits)
         if missing:
             return refuse([m.name for m in missing], unknown.alternatives_for(missing))
-        conditions = take_conditions(request)
+        draft = last_draft(context.conversation)
+        if draft is not None:
+            return decide(
+                follow_up(request, waits, draft, context, self.fresh), context
+            )
+        return self.fresh(request, waits, context)
+
+    def fresh(self, request: Request, waits: list[Draft], context: PlanContext) -> Plan:
+        """Plan a request on its own: conditions, trigger, steps."""
+        conditions = take_status_checks(request) + take_conditions(request)
         try:
             start = take_start(request, context)
         except Unsayable as exc:
@@ -94,17 +112,23 @@ class OfflineBrain:
         if not drafts:
             return clarify(question_for(start))
         if start is not None:
-            conditions = sorted(conditions + start.conditions, key=lambda c: c.position)
+            conditions += start.conditions
+        conditions.sort(key=lambda c: c.position)
         if conditions and not has_data(start, drafts):
-            return clarify(
-                f"Where does the {conditions[0].field.replace('_', ' ')} come from? "
-                "A webhook can send it (“when a webhook arrives with …”), or a step "
-                "can fetch it from a URL."
-            )
+            return clarify(where_from(conditions[0].field.replace("_", " ")))
+        elsewhere = from_elsewhere(drafts)
+        if elsewhere and not has_data(start, drafts):
+            return clarify(where_from(elsewhere))
         checks = condition_steps(conditions)
         return decide(
             assemble(start, drafts + waits, checks, request, context), context
         )
+
+
+def understood(stated: list[Statement]) -> Plan:
+    """Answer a request that only states preferences."""
+    said = "; ".join(saying(Remembered(s.key, s.value)) for s in stated)
+    return clarify(f"Understood: {said}. What would you like Synth to automate?")
 
 
 def lacking(request: Request, waits: list[Draft]) -> list[unknown.Unknown]:
@@ -120,10 +144,15 @@ def lacking(request: Request, waits: list[Draft]) -> list[unknown.Unknown]:
 def take_start(request: Request, context: PlanContext) -> starts.Start | None:
     """Read what starts the workflow: by hand, a schedule, a webhook or an event."""
     start = starts.take_manual(request)
-    timing = take_schedule(request, context.timezone)
+    zone, note, used = zone_for(context)
+    timing = take_schedule(request, zone, note)
     if start is None and timing is not None:
         trigger = {"type": "schedule", "cron": timing.cron, "timezone": timing.timezone}
-        return starts.Start(trigger, assumptions=timing.assumptions)
+        return starts.Start(
+            trigger,
+            assumptions=timing.assumptions,
+            memory_used=[] if timing.zone_named else used,
+        )
     return (
         start
         or starts.take_webhook(request)
@@ -137,6 +166,13 @@ def has_data(start: starts.Start | None, drafts: list[Draft]) -> bool:
     if start is not None and start.trigger["type"] in ("webhook", "app_event"):
         return True
     return any(d.slot("url") and d.source_url or d.targets.get("url") for d in drafts)
+
+
+# What may be left of a request that only stated preferences.
+FILLER = re.compile(
+    r"\b(?:and|please|from\s+now\s+on|remember|note|that|also|ok|okay|thanks|"
+    r"thank\s+you|so|just|by\s+the\s+way|btw|fyi)\b|[^a-z]"
+)
 
 
 def blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -154,38 +190,3 @@ def question_for(start: starts.Start | None) -> str:
     from synth_web.planner.words import trigger_sentence
 
     return f"{trigger_sentence(start.trigger)}, what should happen? {offered}"
-
-
-def decide(plan: Plan, context: PlanContext) -> Plan:
-    """Check the draft for this person: workflow, or which apps to connect."""
-    if plan.workflow is None:
-        return plan
-    # Judged as if every app were connected: only connections may be missing.
-    connected = {key: "active" for key in catalog()}
-    problems = validate_definition(plan.workflow, connected)
-    if problems:
-        first = problems[0]
-        return clarify(
-            f"I could not build a valid workflow from that ({first.message}). "
-            "Could you say it another way?"
-        )
-    plan.missing = needed_connections(plan.workflow, context)
-    if plan.missing:
-        names = " and ".join(get_app(key).name for key in plan.missing)  # type: ignore[union-attr]
-        plan.outcome = "needs_connection"
-        plan.alternatives = f"Connect {names} in Connections, then ask again."
-    return plan
-
-
-def needed_connections(workflow: dict, context: PlanContext) -> list[str]:
-    """Return the apps the draft needs that are not connected and switched on."""
-    keys = {step["type"].split(".")[0] for step in workflow["actions"]}
-    if workflow["trigger"]["type"] == "app_event":
-        keys.add(workflow["trigger"]["app"])
-    return sorted(
-        key
-        for key in keys
-        if (app := get_app(key)) is not None
-        and app.needs_connection
-        and context.connections.get(key) != "active"
-    )

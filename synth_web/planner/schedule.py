@@ -46,34 +46,42 @@ PERIODS = {
 }
 LATE_PERIODS = ("afternoon", "evening", "night", "tonight")
 N = clock.NUMBER
+WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# What cron cannot say, and the question to ask; {said} is what the person wrote.
 UNSAYABLE = (
     (
-        re.compile(r"\blast\s+(?:day|week|weekday|business day|working day|\w+day)\b"),
-        "Cron cannot say “the last …” of a month. Shall it run on a fixed day "
-        "instead, like the 28th?",
+        re.compile(
+            rf"\bevery\s+(?:other|second|alternate|{N})\s+(?:weeks?|days?|months?|"
+            rf"{WEEKDAY}s?)\b|\bfortnight(?:ly)?\b|\bbi-?weekly\b"
+        ),
+        "Cron cannot count weeks, so it cannot run “{said}”. Shall it run every "
+        "week instead, or on fixed days of the month?",
     ),
     (
         re.compile(
-            r"\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+"
-            r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday)"
+            r"\blast\s+(?:day|week|weekday|business\s+day|working\s+day|\w+day)"
+            r"(?:\s+of\s+(?:the|each|every)\s+month)?\b"
         ),
-        "Cron cannot say “the first Monday” of a month. Shall it run on a fixed "
-        "day of the month, or every Monday?",
+        "Cron cannot say “the {said}”: months end on different days. Shall it run "
+        "on a fixed day instead, like the 28th?",
     ),
     (
         re.compile(
-            rf"\bevery\s+(?:other|second|{N})\s+(?:weeks?|days?|months?)\b"
-            r"|\bfortnight(?:ly)?\b|\bbi-?weekly\b"
+            r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+"
+            rf"(?:{WEEKDAY}|weekday|working\s+day|business\s+day)"
+            r"(?:\s+of\s+(?:the|each|every)\s+month)?"
         ),
-        "Cron cannot count weeks or days across months. Shall it run every week, "
-        "or on fixed days?",
+        "Cron cannot say “the {said}”: it counts days of the month or weekdays, "
+        "not both. Shall it run on a fixed day of the month, or every week on "
+        "that day?",
     ),
     (
         re.compile(
             rf"\bevery\s+(?:{N}\s+)?(?:seconds?|secs?)\b"
             r"(?!\s+(?:hours?|days?|weeks?|months?))"
         ),
-        "Schedules run at most once a minute. Shall it run every minute?",
+        "Schedules run at most once a minute, so not “{said}”. Shall it run every "
+        "minute?",
     ),
     (
         re.compile(
@@ -81,8 +89,9 @@ UNSAYABLE = (
             rf"|this\s+(?:morning|afternoon|evening|\w+day)|in\s+{N}\s+(?:minutes?|"
             r"hours?|days?|weeks?))\b"
         ),
-        "Synth's schedules repeat. Should this run every day (or every week) at "
-        "that time, or would you rather press Run now yourself when it is time?",
+        "Synth's schedules repeat, and “{said}” happens once. Should this run every "
+        "day (or every week) at that time, or would you rather press Run now "
+        "yourself when it is time?",
     ),
 )
 
@@ -94,34 +103,77 @@ class Schedule:
     cron: str
     timezone: str
     assumptions: list[str] = field(default_factory=list)
+    # False when no zone was named and the person's own was used.
+    zone_named: bool = True
 
 
-def take_schedule(request: Request, person_zone: str) -> Schedule | None:
-    """Read a schedule from the request, or return None when it names none."""
+@dataclass
+class Parts:
+    """What the words said of a schedule, before it is one cron."""
+
+    zone: str | None
+    hours: Clock
+    days: Days
+    period: str | None
+
+    @property
+    def seen(self) -> bool:
+        """Tell whether the words said anything about when to run."""
+        return self.hours.seen or self.days.seen or self.period is not None
+
+    @property
+    def says_time(self) -> bool:
+        """Tell whether the words said a time of day or an interval."""
+        return self.hours.seen or self.period is not None
+
+    def cron(self) -> str:
+        """Put the parts together as one checked cron."""
+        if self.days.one_off:
+            raise Unsayable(
+                "Synth's schedules repeat: should this run every year on that date?"
+            )
+        cron = build_cron(self.hours, self.days, self.period)
+        if not croniter.is_valid(cron):
+            raise Unsayable(
+                "I could not turn that into a schedule. When should it run?"
+            )
+        return cron
+
+
+def take_parts(request: Request) -> Parts:
+    """Take what the words say of a schedule; ask when cron cannot say it."""
     for pattern, question in UNSAYABLE:
-        if pattern.search(request.text):
-            raise Unsayable(question)
+        found = pattern.search(request.text)
+        if found:
+            said = " ".join(found[0].split())
+            said = re.sub(WEEKDAY, lambda m: m[0].capitalize(), said)
+            raise Unsayable(question.format(said=said))
     zone = take_zone(request)
     hours = Clock()
     take_window(request, hours)
     take_interval(request, hours)
     days = take_days(request)
     take_times(request, hours)
-    period = take_period(request)
-    if not (hours.seen or days.seen or period is not None):
+    return Parts(zone, hours, days, take_period(request))
+
+
+def take_schedule(
+    request: Request, person_zone: str, zone_note: str | None = None
+) -> Schedule | None:
+    """Read a schedule from the request, or return None when it names none.
+
+    Without a zone in the words it runs in `person_zone`, said with `zone_note`.
+    """
+    parts = take_parts(request)
+    if not parts.seen:
         return None
-    if days.one_off:
-        raise Unsayable(
-            "Synth's schedules repeat: should this run every year on that date?"
-        )
-    cron = build_cron(hours, days, period)
-    if not croniter.is_valid(cron):
-        raise Unsayable("I could not turn that into a schedule. When should it run?")
-    notes = hours.notes + days.notes
+    cron = parts.cron()
+    notes = parts.hours.notes + parts.days.notes
+    zone = parts.zone
     if zone is None:
         zone = person_zone
-        notes.append(f"No time zone was named, so it uses yours: {zone}.")
-    return Schedule(cron, zone, notes)
+        notes.append(zone_note or f"No time zone was named, so it uses yours: {zone}.")
+    return Schedule(cron, zone, notes, parts.zone is not None)
 
 
 def take_period(request: Request) -> str | None:

@@ -142,25 +142,25 @@ def take_dates(request: Request, days: Days, recurring: bool) -> None:
 
 def take_periods(request: Request, days: Days) -> None:
     """Read every day / week / month / quarter / year, with their defaults."""
-    if request.take(EVERY_QUARTER):
+    if request.take_all(EVERY_QUARTER):
         days.month, days.seen = "1,4,7,10", True
         if days.dom == "*":
             days.dom = "1"
         days.notes.append("Quarters start in January, April, July and October.")
-    if request.take(EVERY_YEAR):
+    if request.take_all(EVERY_YEAR):
         days.seen, days.one_off = True, False
         if days.month == "*":
             days.dom, days.month = "1", "1"
             days.notes.append("Every year runs on January 1st.")
-    if request.take(EVERY_MONTH):
+    if request.take_all(EVERY_MONTH):
         days.seen = True
         if days.dom == "*" and days.dow == "*":
             days.dom = "1"
             days.notes.append("Every month runs on the 1st.")
-    if request.take(EVERY_WEEK):
+    if request.take_all(EVERY_WEEK):
         days.seen = True
         if days.dow == "*":
             days.dow = "1"
             days.notes.append("Every week runs on Mondays.")
-    if request.take(EVERY_DAY):
+    if request.take_all(EVERY_DAY):
         days.seen = True

@@ -37,7 +37,8 @@ WHEN = re.compile(
 ARRIVAL = re.compile(
     r"\b(?:arrives?|comes?\s+in|came\s+in|signs?\s+up|signed\s+up|submitted|placed|"
     r"created|happens|fails|failed|succeeds|paid|calls|sends|posts|hits|lands|"
-    r"opened|closed|updated|registers|registered|is\s+added|gets\s+added|new\s+\w+)\b"
+    r"opened|closed|updated|registers|registered|is\s+added|gets\s+added|new\s+\w+|"
+    r"reports|reported|submits|pushes|emits|records|detects|notifies|tells\s+us)\b"
 )
 AFTER_WORDS = (
     r"arrives?|comes?\s+in|is\s+received|is\s+called|gets\s+called|calls?|fires|"
@@ -56,6 +57,8 @@ class Start:
     assumptions: list[str] = field(default_factory=list)
     # Conditions said with the event ("a new email from boss@example.com").
     conditions: list[Condition] = field(default_factory=list)
+    # Memory entries it used (the person's usual time zone).
+    memory_used: list[int] = field(default_factory=list)
 
 
 @cache

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from synth_web.engine.apps import Action, App, catalog
-from synth_web.planner import clock
 from synth_web.planner.conditions import Condition
 from synth_web.planner.starts import count_words, word_pattern
 from synth_web.planner.text import PLACEHOLDER, Request
@@ -53,6 +52,14 @@ class Draft:
     def type(self) -> str:
         """Return `app.action`."""
         return f"{self.app.key}.{self.action.name}"
+
+    def without_verb(self) -> str:
+        """Return the clause's words without the action's verb and "on Slack"."""
+        text = self.words
+        verbs = word_pattern(self.action.words)
+        if verbs:
+            text = verbs.sub(" ", text, count=1)
+        return re.sub(r"\b(?:on|in|to|via)\s+(?:slack|gmail)\b", " ", text)
 
     def slot(self, kind: str) -> str | None:
         """Return the parameter this step fills with a kind of value, if any."""
@@ -118,19 +125,21 @@ def first_verbs(text: str, candidates: list[tuple[App, Action]]) -> list[Action]
         if match:
             found.append((match.start(), action))
     first = min((start for start, _ in found), default=None)
-    return [action for start, action in found if start == first]
+    leading = [action for start, action in found if start == first]
+    # A verb that several actions share ("send", "post") does not decide.
+    return leading if len(leading) == 1 else []
 
 
 def read_steps(request: Request) -> list[Draft]:
     """Read the steps each clause asks for, in the order they were said."""
     drafts = take_sources(request)
-    spans = segments(request.text)
     leftovers: list[tuple[int, dict[str, list[str]]]] = []
-    for start, end in spans:
+    for start, end in segments(request.text):
         text = request.text[start:end]
         targets = targets_in(request, text)
         best = best_action(text, targets)
-        if best is None:
+        if best is None or only_aimed(best, text) and takes_targets(drafts, targets):
+            # "…, to team@x.io": an address for the step before, not a step.
             leftovers.append((start, targets))
             continue
         app, action = best
@@ -146,6 +155,29 @@ def read_steps(request: Request) -> list[Draft]:
     return drafts
 
 
+def only_aimed(best: tuple[App, Action], text: str) -> bool:
+    """Tell whether a clause names a target but no word of the action or its app."""
+    app, action = best
+    return not count_words(action.words, text) and not count_words(app.words, text)
+
+
+def takes_targets(drafts: list[Draft], targets: dict[str, list[str]]) -> bool:
+    """Tell whether the last step said so far takes these targets ("…, to x@y.io").
+
+    It takes an address it lacks, or more addresses; a second channel is a
+    second message.
+    """
+    if not drafts:
+        return False
+    last = max(drafts, key=lambda d: d.position)
+    kinds = set(last.action.slots.values())
+    return all(
+        kind in kinds and (not last.targets.get(kind) or kind == "email")
+        for kind in targets
+        if kind in TARGET_KINDS
+    )
+
+
 def best_action(text: str, targets: dict) -> tuple[App, Action] | None:
     """Return the action a clause asks for most clearly, or None."""
     scored = [
@@ -153,7 +185,7 @@ def best_action(text: str, targets: dict) -> tuple[App, Action] | None:
         for index, (app, action) in enumerate(segment_actions())
     ]
     scored = [item for item in scored if item[0] > 0]
-    verbs = first_verbs(text, [(app, action) for _, _, app, action in scored])
+    verbs = first_verbs(text, segment_actions())
     scored = [
         (points + (FIRST_VERB_WEIGHT if action in verbs else 0), index, app, action)
         for points, index, app, action in scored
@@ -196,48 +228,3 @@ def give_leftovers(drafts: list[Draft], leftovers: list) -> None:
         owner = before[-1] if before else drafts[0]
         for kind, items in targets.items():
             owner.targets.setdefault(kind, []).extend(items)
-
-
-def take_waits(request: Request) -> list[Draft]:
-    """Read "wait 30 seconds" as the action whose slot takes a duration."""
-    found = actions_with("duration")
-    if not found:
-        return []
-    app, action = found[0]
-    verbs = word_pattern(action.words)
-    pattern = re.compile(
-        rf"(?:{verbs.pattern if verbs else 'wait'}|\bafter)\s+(?:for\s+)?(?:about\s+)?"
-        + clock.DURATION.pattern
-    )
-    drafts = []
-    for match in request.take_all(pattern):
-        seconds = clock.seconds_of(match)
-        if seconds is not None:
-            drafts.append(Draft(app, action, match.start(), match[0], seconds=seconds))
-    return drafts
-
-
-def condition_fetches(conditions: list[Condition], drafts: list[Draft]) -> list[Draft]:
-    """Fetch the address a condition names ("if https://… is down") first."""
-    fetchers = actions_with("url")
-    fetched = {d.source_url for d in drafts} | {
-        url for d in drafts for url in d.targets.get("url", [])
-    }
-    found = []
-    for check in conditions:
-        if fetchers and check.url and check.url not in fetched:
-            app, action = fetchers[0]
-            found.append(
-                Draft(app, action, check.position - 0.5, "get", source_url=check.url)
-            )
-            fetched.add(check.url)
-    return found
-
-
-def condition_steps(conditions: list[Condition]) -> list[Draft]:
-    """Make a step of each condition, with the action whose slot takes one."""
-    found = actions_with("condition")
-    if not found:
-        return []
-    app, action = found[0]
-    return [Draft(app, action, c.position, c.words, condition=c) for c in conditions]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from synth_web.planner.lexicon import EVERYDAY
+from synth_web.planner.phrases import set_aside_phrases
 
 SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
 TAG = re.compile(r"</?[a-z][^>]*>", re.I)
@@ -26,7 +27,8 @@ DOUBLE_QUOTED = re.compile(r'"([^"\n]{1,500})"')
 SINGLE_QUOTED = re.compile(r"(?<![\w])'([^'\n]{1,500}?)'(?![\w])")
 URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.I)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-CHANNEL = re.compile(r"(?<![\w&/])#([a-z0-9][a-z0-9_.-]{0,79})", re.I)
+# A channel name never ends with the sentence's full stop ("… to #ops.").
+CHANNEL = re.compile(r"(?<![\w&/])#([a-z0-9](?:[a-z0-9_.-]{0,78}[a-z0-9_])?)", re.I)
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 PLACEHOLDER = re.compile(r"\b(quote|url|email|channel)_(\d+)\b")
 TEMPLATE_MARKS = (("{{", "{ {"), ("}}", "} }"), ("{%", "{ %"), ("%}", "% }"))
@@ -112,6 +114,7 @@ def read_request(original: str, vocabulary: Iterable[str]) -> Request:
     text = set_aside(text, SINGLE_QUOTED, "quote", values)
     text = set_aside(text, EMAIL, "email", values)
     text = set_aside(text, CHANNEL, "channel", values)
+    text = set_aside_phrases(text, values)
     raw = " ".join(text.lower().split())
     words = frozenset(vocabulary)
     fixed = WORD.sub(lambda m: fix_word(m.group(0), words), raw)
@@ -120,9 +123,21 @@ def read_request(original: str, vocabulary: Iterable[str]) -> Request:
 
 def fix_word(word: str, vocabulary: frozenset[str]) -> str:
     """Replace a misspelt word by the one of the vocabulary it is closest to."""
-    if len(word) < 4 or word in vocabulary or word in EVERYDAY:
+    # "webhook's" is a possessive, not a typo of "webhooks".
+    if len(word) < 4 or "'" in word or word in vocabulary or word in EVERYDAY:
+        return word
+    if inflected(word, vocabulary):
         return word
     return closest(word, vocabulary) or word
+
+
+def inflected(word: str, vocabulary: frozenset[str]) -> bool:
+    """Tell whether a word is a known word with an ending ("errors", "closed")."""
+    for ending in ("s", "es", "d", "ed", "ing"):
+        base = word.removesuffix(ending)
+        if base != word and (base in vocabulary or base in EVERYDAY):
+            return True
+    return False
 
 
 @lru_cache(maxsize=4096)

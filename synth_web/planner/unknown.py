@@ -114,9 +114,26 @@ CAPABILITIES = (
     ),
     capability(
         "text messages (SMS)",
-        r"sms\b|texts?\s+(?:me|him|her|them|us)\b|text\s+messages?\b|"
-        r"send\s+(?:me\s+)?an?\s+text\b|imessage\b",
+        # "text" as a verb with a person ("text my wife", "text Sam"); "the text",
+        # "with text" and "text:" are a message's words.
+        r"sms\b|(?<!the\s)(?<!with\s)(?<!a\s)(?<!its\s)(?<!same\s)(?<!message\s)"
+        r"\btext(?:s|ing)?\s+(?!(?:of|messages?|fields?|body|is|was|to|from|in|"
+        r"with|that|and|or|as|says?|saying|reads?|for|on|it|quote_\d+|channel_\d+|"
+        r"email_\d+|url_\d+)\b)[a-z]|text\s+messages?\b|"
+        r"send\s+(?:me\s+|him\s+|her\s+|them\s+)?an?\s+text\b|imessage\b",
         MESSAGE_INSTEAD,
+    ),
+    capability(
+        "location triggers",
+        r"(?:when(?:ever)?|once|as\s+soon\s+as|after|if)\s+(?:i|we|i'm|we're|"
+        r"i\s+am|we\s+are|my\s+\w+|he|she|they)\s+(?:(?:arrive|arrives|get|gets|"
+        r"come|comes|am|is|are|'m|'re)\s+(?:at|to|home|back\s+home|near|close\s+to)|"
+        r"arrive\b|arrives\b|leave|leaves|left|reach|reaches|enter|enters|exit|"
+        r"exits|drive\s+(?:to|home|past)|walk\s+(?:in|out))"
+        r"|\bgps\b|\bgeofenc\w*|\bmy\s+location\b|\blocation[-\s]based\b",
+        "Synth cannot see where you are. A workflow can run when you press Run "
+        "now, on a schedule, or when a phone automation (like iOS Shortcuts) "
+        "calls its webhook.",
     ),
     capability(
         "reading mail",
@@ -130,11 +147,15 @@ CAPABILITIES = (
     ),
     capability(
         "AI writing and summaries",
-        r"summari[sz]\w*|summary|summaries|tl;?dr\b|translat\w*|chat\s*gpt\b|gpt-?\d*\b"
+        # Making a summary is writing; "post the daily summary" passes one on.
+        r"summari[sz]\w*|(?:write|draft|generate|compose|create|make|produce|prepare)"
+        r"\s+(?:me\s+|us\s+)?(?:a\s+|an\s+)?(?:\w+\s+)?summar(?:y|ies)\b|"
+        r"\ban?\s+(?:\w+\s+)?summary\s+of\b|"
+        r"tl;?dr\b|translat\w*|chat\s*gpt\b|gpt-?\d*\b"
         r"|openai\b|claude\b|gemini\b|llm\b|ai\b|artificial\s+intelligence\b|"
         r"sentiment\b|classif\w*|categori[sz]\w*|paraphras\w*|rewrit\w*|"
         r"(?:write|draft|generate|compose)\s+(?:a\s+|an\s+)?(?:reply|replies|response|"
-        r"answer|image|picture|poem|summary|caption)\b",
+        r"answer|image|picture|poem|caption)\b",
         "Synth can pass the text on as it is, or call an AI service's web API with "
         "an HTTP step.",
     ),

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from synth_web.planner.starts import word_pattern
+from synth_web.planner.references import field_reference
 from synth_web.planner.steps import Draft
 from synth_web.planner.text import Request, neutral
 
@@ -128,9 +128,14 @@ def message(draft: Draft, state: Filling) -> str:
     said = SAYING.search(draft.words)
     if said:
         return neutral(tidy(said.group(1), state.request))
+    if state.carried:
+        return state.carried  # "also email me": the same text as the draft's
     mapped = mapped_text(draft, state)
     if mapped:
         return mapped
+    if state.trigger["type"] == "webhook" and (named := field_reference(draft)):
+        state.assumptions.append(named[1])
+        return named[0]
     words = tidy(leftover(draft), state.request)
     if words and not set(words.lower().split()) <= DATA_WORDS:
         if REMIND.search(draft.words):
@@ -140,6 +145,8 @@ def message(draft: Draft, state: Filling) -> str:
         return state.event.summary
     if state.trigger["type"] == "webhook":
         return "New webhook call: {{ trigger.body | json }}"
+    if state.last.get("subject"):
+        return state.last["subject"]  # "email me with subject Weekly plan"
     state.assumptions.append(
         "No message was given, so it sends a short note from Synth."
     )
@@ -168,12 +175,15 @@ def subject(draft: Draft, state: Filling) -> str:
         draft.targets["quote"] = [
             q for q in draft.targets.get("quote", []) if q != said.group(1)
         ]
-        return neutral(state.request.value(said.group(1)))
+        state.last["subject"] = neutral(state.request.value(said.group(1)))
+        return state.last["subject"]
     quotes = draft.targets.get("quote")
     if quotes and len(state.request.value(quotes[0])) <= 78:
         return neutral(state.request.value(quotes[0]))
     if state.fetched:
         return f"Result of {urlsplit(state.fetched[1]).hostname or state.fetched[1]}"
+    if state.carried and len(state.carried) <= 78 and "{" not in state.carried:
+        return neutral(state.carried)
     if state.event is not None:
         return state.event.title
     if state.trigger["type"] == "webhook":
@@ -184,13 +194,8 @@ def subject(draft: Draft, state: Filling) -> str:
 
 def leftover(draft: Draft) -> str:
     """Return the clause without its verb, targets and filler at the edges."""
-    text = draft.words
-    verbs = word_pattern(draft.action.words)
-    if verbs:
-        text = verbs.sub(" ", text, count=1)
-    text = re.sub(r"\b(?:channel|email|url)_\d+\b", " ", text)
+    text = re.sub(r"\b(?:channel|email|url)_\d+\b", " ", draft.without_verb())
     text = re.sub(r"\b(?:with\s+)?(?:the\s+)?subject(?:\s+line)?\b", " ", text)
-    text = re.sub(r"\b(?:on|in|to|via)\s+(?:slack|gmail)\b", " ", text)
     words = text.split()
     while words and (words[0] in EDGE | ASKING or "_" in words[0]):
         words.pop(0)

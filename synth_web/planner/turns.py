@@ -1,0 +1,90 @@
+"""A conversation with the planner: read its end, answer in words, keep both sides.
+
+The chat page and `POST /api/v1/plans` with a `conversation_id` use the same
+three functions: `conversation_for` reads the latest messages for the planner,
+`reply_text` says a Plan in words (the transcript and search show it), and
+`save_turn` appends the request and the answer, whose metadata carries the Plan
+(`{"plan": Plan.as_dict()}`), in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from synth_web.extensions import db
+from synth_web.models import ChatMessage, utcnow
+from synth_web.planner.bounds import MAX_MESSAGES
+from synth_web.planner.contract import Plan
+
+MARKS = re.compile(r"([\\`*_\[\]<>#])")
+
+
+def conversation_for(
+    user_id: int, conversation_id: str, limit: int = MAX_MESSAGES
+) -> list[dict[str, Any]]:
+    """Return the latest messages of one of the person's conversations, oldest first."""
+    # Imported here: the chat package's pages import the planner.
+    from synth_web.chat.services import in_conversation, read_older
+
+    rows, _ = read_older(in_conversation(user_id, conversation_id), None, limit)
+    return [
+        {
+            "id": row.id,
+            "role": row.role,
+            "content": row.content,
+            "metadata": row.meta if isinstance(row.meta, dict) else {},
+        }
+        for row in rows
+    ]
+
+
+def reply_text(plan: Plan) -> str:
+    """Say a Plan in a few lines of Markdown, for the transcript."""
+    if plan.outcome == "clarify":
+        return markdown_text(plan.question or "What would you like Synth to automate?")
+    if plan.outcome == "unsupported":
+        names = markdown_text(", ".join(plan.unsupported) or "that")
+        rest = markdown_text(plan.alternatives or "")
+        return f"Synth cannot do this yet: {names}. {rest}".strip()
+    workflow = plan.workflow or {}
+    lead = "I changed the draft" if plan.follow_up else "Here is a draft"
+    name = markdown_text(str(workflow.get("name") or "Workflow"))
+    lines = [f"{lead}: **{name}**."]
+    if plan.outcome == "needs_connection":
+        lines.append(markdown_text(plan.alternatives or "Connect its apps first."))
+    lines += [f"- {markdown_text(sentence)}" for sentence in plan.explanation]
+    return "\n".join(lines)
+
+
+def markdown_text(text: str) -> str:
+    """Escape Markdown's marks, so words from the request show as typed."""
+    return MARKS.sub(r"\\\1", " ".join(text.split()))
+
+
+def save_turn(
+    user_id: int, conversation_id: str, request: str, plan: Plan
+) -> tuple[ChatMessage, ChatMessage]:
+    """Append the person's request and the planner's answer, with its Plan."""
+    now = utcnow()
+    asked = ChatMessage(
+        user_id=user_id,
+        conversation_id=conversation_id,
+        role="user",
+        content=request,
+        meta={},
+        created_at=now,
+    )
+    answered = ChatMessage(
+        user_id=user_id,
+        conversation_id=conversation_id,
+        role="assistant",
+        content=reply_text(plan),
+        meta={"plan": plan.as_dict()},
+        created_at=now,
+    )
+    db.session.add(asked)
+    db.session.flush()  # the request's id comes first: (created_at, id) orders them
+    db.session.add(answered)
+    db.session.commit()
+    return asked, answered
