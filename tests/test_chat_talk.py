@@ -67,7 +67,7 @@ def test_a_plain_post_plans_and_shows_both_messages(signed_in, app, user):
     assert answer.meta["plan"]["outcome"] == "workflow"
     page = signed_in.get(f"/chat/{cid}").text
     assert LOG_HOURLY.replace("'", "&#39;") in page
-    assert "Here is a plan: <strong>" in page
+    assert "Here is a draft: <strong>" in page
     assert "Draft workflow" in page
     assert "Every hour (UTC)" in page
     assert page.count("<time datetime=") >= 3 + 2  # next 3 runs, 2 messages
@@ -251,7 +251,7 @@ def test_needs_connection_links_to_connect_and_back_then_tries_again(
     cid, answer = start(signed_in, app, SLACK_DAILY)
     assert answer.meta["plan"]["outcome"] == "needs_connection"
     page = signed_in.get(f"/chat/{cid}").text
-    assert "I can set up <strong>" in page and "once Slack is connected" in page
+    assert "Here is a draft: <strong>" in page and "Connect Slack first." in page
     link = re.search(r'href="(/connections/new\?app=slack&amp;next=[^"]+)"', page)
     assert link, page
     url = link.group(1).replace("&amp;", "&")
@@ -288,7 +288,7 @@ def test_unsupported_says_what_is_missing_and_offers_alternatives(signed_in, app
     assert answer.meta["plan"]["outcome"] == "unsupported"
     page = signed_in.get(f"/chat/{cid}").text
     assert "Not possible yet" in page
-    assert "Synth cannot do that yet. Not available: Trello." in page
+    assert "Synth cannot do this yet: Trello." in page
     assert "<strong>Instead:</strong> Synth has no Trello app yet" in page
     assert "Create workflow" not in page and "from_message" not in page
 
@@ -298,7 +298,7 @@ def test_clarify_asks_its_question_and_the_answer_goes_on(signed_in, app):
     assert answer.meta["plan"]["outcome"] == "clarify"
     page = signed_in.get(f"/chat/{cid}").text
     assert "A question first" in page
-    assert "Cron cannot say “the last …” of a month." in page
+    assert "Cron cannot say “the last Friday of each month”" in page
     assert "Answer below and Synth plans again" in page
     assert (
         ask(signed_in, "on the 28th of each month log 'pay day'", cid).status_code
@@ -308,14 +308,16 @@ def test_clarify_asks_its_question_and_the_answer_goes_on(signed_in, app):
 
 
 def test_a_follow_up_is_planned_in_the_same_conversation(signed_in, app):
-    # LEAD: once 16a's follow-up edits land, also assert that the new card's
-    # cron is "0 10 * * *" (the last draft, made 10am).
     cid, first = start(signed_in, app, "every day at 9 log 'standup'")
     response = ask(signed_in, "make it 10am", cid)
     assert response.status_code == 303
     question, answer = messages(app, cid)[-2:]
     assert (question.role, question.content) == ("user", "make it 10am")
     assert answer.meta["reply_to"] == question.id and answer.id != first.id
+    draft = answer.meta["plan"]["workflow"]
+    assert draft["trigger"]["cron"] == "0 10 * * *"
+    assert [a["type"] for a in draft["actions"]] == ["core.log"]
+    assert "I changed the draft" in answer.content
     page = signed_in.get(f"/chat/{cid}").text
     assert page.count('class="plan-card') == 2
     assert f'id="m{answer.id}"' in page

@@ -3,17 +3,17 @@
 Both are data from outside the request (earlier messages and their metadata, text
 a model wrote), so each is checked for size and depth before anything reads it.
 
-TODO(issue 13): use the shared input guard, `synth_web/inputs.py`
-(`check_json`), once it is on this branch's main (its JSON limits: depth 64, 10,000
-keys and items, strings of 1 MB, no NUL or lone surrogate); these local bounds
-check the same kinds of thing, tighter because a plan is small.
+What any database keeps (no NUL, no lone surrogate, finite numbers) is the shared
+input guard's rule (`synth_web/inputs.check_json`); on top of it, these bounds are
+tighter in size and depth, because a plan and its conversation are small.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from synth_web.inputs import Refused, check_json
 
 MAX_DEPTH = 24
 MAX_NODES = 5_000
@@ -21,8 +21,6 @@ MAX_STRING = 20_000
 MAX_MESSAGES = 20
 MAX_MESSAGE_CHARS = 4_000
 ROLES = ("user", "assistant")
-# Text PostgreSQL cannot keep (NUL in text and JSONB) and no encoding has.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class OutOfBounds(ValueError):
@@ -32,6 +30,10 @@ class OutOfBounds(ValueError):
 
 def check_bounds(value: Any) -> None:
     """Raise OutOfBounds unless a JSON value is within the bounds."""
+    try:
+        check_json(value)
+    except Refused as exc:
+        raise OutOfBounds(str(exc)) from None
     budget = [MAX_NODES]
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
@@ -44,8 +46,6 @@ def check_bounds(value: Any) -> None:
         if isinstance(item, str):
             if len(item) > MAX_STRING:
                 raise OutOfBounds(f"a text longer than {MAX_STRING:,} characters")
-            if UNSTORABLE.search(item):
-                raise OutOfBounds("a text with NUL or an unpaired surrogate")
         if isinstance(item, Mapping):
             for key, child in item.items():
                 if not isinstance(key, str):

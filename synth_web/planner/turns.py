@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from synth_web.engine.apps import app_label
 from synth_web.extensions import db
 from synth_web.models import ChatMessage, utcnow
 from synth_web.planner.bounds import MAX_MESSAGES
@@ -21,13 +22,20 @@ MARKS = re.compile(r"([\\`*_\[\]<>#])")
 
 
 def conversation_for(
-    user_id: int, conversation_id: str, limit: int = MAX_MESSAGES
+    user_id: int,
+    conversation_id: str,
+    limit: int = MAX_MESSAGES,
+    before: ChatMessage | None = None,
 ) -> list[dict[str, Any]]:
-    """Return the latest messages of one of the person's conversations, oldest first."""
+    """Return the latest messages of one of the person's conversations, oldest first.
+
+    With `before`, only those before that message (a card asked to try again).
+    """
     # Imported here: the chat package's pages import the planner.
     from synth_web.chat.services import in_conversation, read_older
 
-    rows, _ = read_older(in_conversation(user_id, conversation_id), None, limit)
+    edge = (before.created_at, before.id) if before is not None else None
+    rows, _ = read_older(in_conversation(user_id, conversation_id), edge, limit)
     return [
         {
             "id": row.id,
@@ -39,21 +47,29 @@ def conversation_for(
     ]
 
 
-def reply_text(plan: Plan) -> str:
-    """Say a Plan in a few lines of Markdown, for the transcript."""
+def reply_text(plan: Plan, brief: bool = False) -> str:
+    """Say a Plan in a few lines of Markdown, for the transcript.
+
+    `brief` says only the lead sentence, for the chat page, whose plan card shows
+    the steps and the alternatives.
+    """
     if plan.outcome == "clarify":
         return markdown_text(plan.question or "What would you like Synth to automate?")
     if plan.outcome == "unsupported":
         names = markdown_text(", ".join(plan.unsupported) or "that")
-        rest = markdown_text(plan.alternatives or "")
+        rest = "" if brief else markdown_text(plan.alternatives or "")
         return f"Synth cannot do this yet: {names}. {rest}".strip()
     workflow = plan.workflow or {}
     lead = "I changed the draft" if plan.follow_up else "Here is a draft"
     name = markdown_text(str(workflow.get("name") or "Workflow"))
     lines = [f"{lead}: **{name}**."]
-    if plan.outcome == "needs_connection":
+    if plan.outcome == "needs_connection" and brief:
+        apps = " and ".join(app_label(key) for key in plan.missing) or "its apps"
+        lines.append(markdown_text(f"Connect {apps} first."))
+    elif plan.outcome == "needs_connection":
         lines.append(markdown_text(plan.alternatives or "Connect its apps first."))
-    lines += [f"- {markdown_text(sentence)}" for sentence in plan.explanation]
+    if not brief:
+        lines += [f"- {markdown_text(sentence)}" for sentence in plan.explanation]
     return "\n".join(lines)
 
 
