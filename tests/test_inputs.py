@@ -429,17 +429,21 @@ def test_import_refuses_what_no_database_keeps(app, signed_in, text, words):
 # ---------- Chat ----------
 
 
-@pytest.mark.parametrize("value", ["²", BIG_ID, "-3", 2**40, True, "12"])
+@pytest.mark.parametrize("value", ["²", BIG_ID, "-3", 2**40, True, "own id"])
 def test_odd_linked_ids_in_message_metadata_never_break_the_transcript(
     app, signed_in, user, value
 ):
     from synth_web.chat.writing import append_message
 
+    log = [{"id": "log", "type": "core.log", "with": {"message": "hi"}}]
+    own = str(add_workflow(app, user, log, name="Linked workflow"))
+    value = own if value == "own id" else value
     with app.app_context():
         append_message(user.id, "c1", "user", "Hello", {"workflow_id": value})
     response = signed_in.get("/chat/c1")
     assert response.status_code == 200
-    assert ("Workflow #12" in response.text) == (value == "12")
+    # Only a real id of the person's own workflow becomes a link, by its name.
+    assert ("Linked workflow" in response.text) == (value == own)
 
 
 def test_a_deep_draft_from_the_editor_is_explained_and_not_saved(app, signed_in):

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from synth_web.engine.validation import Problem
 from synth_web.extensions import db
 from synth_web.inputs import MAX_ID
-from synth_web.models import ChatMessage, Workflow, WorkflowOrigin
+from synth_web.models import ChatMessage, User, Workflow, WorkflowOrigin
 from synth_web.planner import learn
 from synth_web.planner.contract import OUTCOMES
 from synth_web.workflows.services import (
@@ -127,5 +127,5 @@ def create_from_card(message: ChatMessage, switch_on: bool) -> Created:
     if switch_on:
         set_status(workflow, active=True)
     # The decision, and the channel its alerts go to, are remembered for next time.
-    learn(current_user, plan_of(message) or {}, workflow.id)
+    learn(db.session.get(User, message.user_id), plan_of(message) or {}, workflow.id)
     return Created(workflow)
