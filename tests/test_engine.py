@@ -10,6 +10,7 @@ import pytest
 
 from synth_web.engine import runs
 from synth_web.engine.runner import run_execution
+from synth_web.engine.start import start_run
 from synth_web.extensions import db
 from synth_web.models import Connection, Execution, Workflow, utcnow
 from tests.conftest import add_workflow
@@ -377,7 +378,11 @@ def test_retry_creates_a_new_run_linked_to_the_old(app, user):
     failed = run(app, add_workflow(app, user, ORDER), {"body": {}})
     with app.app_context():
         old = db.session.get(Execution, failed.id)
-        new, created = runs.retry(old)
+        kind, trigger = runs.retry_trigger(old)
+        meta = {"retry_of": old.id}
+        new, created = start_run(
+            old.workflow, kind, trigger, by_hand=True, meta=meta, hand_over=False
+        )
         assert created and new.id != old.id
         assert new.status == "queued"
         assert new.meta["retry_of"] == old.id

@@ -22,7 +22,7 @@ from synth_web.api.workflow_models import (
 )
 from synth_web.engine.checks import connection_statuses
 from synth_web.engine.checks import workflow_problems as checks
-from synth_web.engine.runs import RunRefused
+from synth_web.engine.start import RunRefused
 from synth_web.executions.services import run_now
 from synth_web.extensions import db
 from synth_web.models import Workflow

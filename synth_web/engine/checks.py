@@ -1,4 +1,8 @@
-"""A workflow's problems right now: the one function pages and the runner share."""
+"""A workflow's problems right now, and why it cannot run: pages and the runner share.
+
+`why_not` is the one wording of a refusal: the webhook, Run now, retries, the
+scheduler (through `start.start_run`) and the runner's last check all use it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from synth_web.engine.apps import get_app
 from synth_web.engine.validation import Problem, validate_definition
 from synth_web.extensions import db
 from synth_web.models import Connection, Workflow
+
+PROBLEMS_SHOWN = 3
+SWITCHED_OFF = "This workflow is switched off."
 
 
 def connection_statuses(user_id: int) -> dict[str, str]:
@@ -41,3 +48,48 @@ def uses_connected_apps(workflow: Workflow) -> bool:
         (app := get_app(key)) is None or app.needs_connection
         for key in workflow.apps_used
     )
+
+
+class RunRefused(Exception):
+    """A run cannot start; the message says why, in words for a person.
+
+    `reason` is a short code for programs: `inactive` or `problems`.
+    """
+
+    def __init__(
+        self, message: str, reason: str, problems: list[Problem] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.problems = problems or []
+
+
+def problems_sentence(problems: list[Problem]) -> str:
+    """Word a workflow's problems as the reason it cannot run."""
+    shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:PROBLEMS_SHOWN])
+    more = len(problems) - PROBLEMS_SHOWN
+    if more > 0:
+        shown += f" (and {more} more)"
+    return f"This workflow has problems and cannot run until they are fixed: {shown}"
+
+
+def why_not(
+    workflow: Workflow,
+    *,
+    by_hand: bool,
+    problems: list[Problem] | None = None,
+    connections: Mapping[str, str] | None = None,
+) -> RunRefused | None:
+    """Return why this workflow cannot run now, or None when it can.
+
+    Being switched off stops only what starts on its own (schedules, webhooks): a
+    person may still run an inactive workflow by hand, as n8n's test run does.
+    Problems always stop it. Pass `problems` when they are already known.
+    """
+    if not by_hand and not workflow.is_active:
+        return RunRefused(SWITCHED_OFF, "inactive")
+    if problems is None:
+        problems = workflow_problems(workflow, connections)
+    if problems:
+        return RunRefused(problems_sentence(problems), "problems", problems)
+    return None

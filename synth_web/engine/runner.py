@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from synth_web.engine import heartbeat, runs
-from synth_web.engine.checks import workflow_problems
+from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.secrets import redactor
 from synth_web.engine.steps import Plan, run_step
 from synth_web.extensions import db
@@ -51,8 +51,12 @@ def _run_guarded(execution_id: int, worker: str, conn: Connection) -> str:
 
 def load_plan(
     execution_id: int, worker: str, conn: Connection
-) -> tuple[Plan, list[Any]]:
-    """Read the run and its workflow in one query, with the workflow's problems."""
+) -> tuple[Plan, RunRefused | None]:
+    """Read the run and its workflow in one query, and why it can't run (if so).
+
+    A run already queued still runs when its workflow was switched off since (as a
+    run started by hand would): only problems stop it.
+    """
     with Session(bind=conn) as session:
         execution, workflow = session.execute(
             select(Execution, Workflow)
@@ -78,21 +82,13 @@ def load_plan(
             },
             conn=conn,
         )
-        return plan, workflow_problems(workflow)
+        return plan, why_not(workflow, by_hand=True)
 
 
 def _run_claimed(execution_id: int, worker: str, conn: Connection) -> str:
-    plan, problems = load_plan(execution_id, worker, conn)
-    if problems:
-        reasons = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
-        runs.finish(
-            execution_id,
-            "failure",
-            [],
-            plan.meta,
-            f"This workflow cannot run until its problems are fixed: {reasons}",
-            conn=conn,
-        )
+    plan, refused = load_plan(execution_id, worker, conn)
+    if refused is not None:
+        runs.finish(execution_id, "failure", [], plan.meta, str(refused), conn=conn)
         return "failure"
     redact = redactor(plan.user_id, plan.apps)
     records: list[dict[str, Any]] = []

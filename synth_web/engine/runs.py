@@ -33,14 +33,6 @@ def is_live_work() -> Any:
     return func.coalesce(Execution.meta["recorded"].as_boolean(), False).is_(False)
 
 
-class RunRefused(Exception):
-    """A run cannot start; the message says why, in words for a person."""
-
-    def __init__(self, message: str, problems: list[Any] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
-
-
 def jsonable(value: Any) -> Any:
     """Return a copy of a value that JSON columns can store (datetimes as text)."""
     return json.loads(json.dumps(value, default=str))
@@ -209,17 +201,16 @@ def cancel(execution: Execution, by: str) -> bool:
     return result.rowcount == 1
 
 
-def retry(execution: Execution) -> tuple[Execution, bool]:
-    """Queue a new run of the same workflow with the same trigger payload.
+def retry_trigger(execution: Execution) -> tuple[str, dict[str, Any]]:
+    """The trigger type and payload a retry of this run starts with: the same.
 
     Retrying a run an outside engine reported runs the workflow here, by hand.
     """
-    meta = {"retry_of": execution.id}
     trigger = execution.meta.get("trigger") if isinstance(execution.meta, dict) else {}
     kind = execution.trigger_type
     if kind == EXTERNAL:
         kind, trigger = "manual", {}
-    return enqueue(execution.workflow, kind, trigger, meta=meta)
+    return kind, trigger or {}
 
 
 def heartbeat(execution_ids: list[int]) -> None:

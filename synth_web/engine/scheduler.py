@@ -19,7 +19,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from synth_web.engine import runs
-from synth_web.engine.checks import connection_statuses, workflow_problems
+from synth_web.engine.checks import connection_statuses
+from synth_web.engine.start import RunRefused, start_run
 from synth_web.extensions import db
 from synth_web.models import Workflow, utcnow
 
@@ -68,14 +69,17 @@ def enqueue_due_schedules(now: datetime | None = None) -> list[int]:
             continue
         if workflow.user_id not in statuses:
             statuses[workflow.user_id] = connection_statuses(workflow.user_id)
-        if workflow_problems(workflow, statuses[workflow.user_id]):
-            continue
-        execution, created = runs.enqueue(
-            workflow,
-            "schedule",
-            {"fire_time": fire.isoformat(), "cron": workflow.trigger.get("cron")},
-            dedupe_key=schedule_key(workflow.id, fire),
-        )
+        try:
+            execution, created = start_run(
+                workflow,
+                "schedule",
+                {"fire_time": fire.isoformat(), "cron": workflow.trigger.get("cron")},
+                dedupe_key=schedule_key(workflow.id, fire),
+                connections=statuses[workflow.user_id],
+                hand_over=False,  # the loop hands new runs to its executor
+            )
+        except RunRefused:
+            continue  # its problems are shown on the workflow page
         if created:
             new_ids.append(execution.id)
     return new_ids

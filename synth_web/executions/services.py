@@ -8,16 +8,12 @@ from sqlalchemy import func, select
 
 from synth_web.access import owned_or_404
 from synth_web.engine import runs
-from synth_web.engine.checks import workflow_problems
-from synth_web.engine.executor import dispatch
-from synth_web.engine.runs import RunRefused
-from synth_web.engine.validation import Problem
+from synth_web.engine.start import start_run
 from synth_web.executions.listing import RunRow, row_query, to_rows
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow
 
 RECENT_RUNS = 10
-PROBLEMS_SHOWN = 3
 
 
 def get_execution_or_404(execution_id: int) -> Execution:
@@ -84,42 +80,20 @@ def recent_runs(workflow_id: int, limit: int = RECENT_RUNS) -> list[RunRow]:
     )
 
 
-def refusal(problems: list[Problem]) -> RunRefused:
-    """Explain, in words, why a workflow with problems cannot run."""
-    shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:PROBLEMS_SHOWN])
-    more = len(problems) - PROBLEMS_SHOWN
-    if more > 0:
-        shown += f" (and {more} more)"
-    return RunRefused(
-        f"This workflow has problems and cannot run until they are fixed: {shown}",
-        problems,
-    )
-
-
-def check_runnable(workflow: Workflow) -> None:
-    """Raise RunRefused when the workflow cannot run as it is now."""
-    problems = workflow_problems(workflow)
-    if problems:
-        raise refusal(problems)
-
-
 def run_now(workflow: Workflow, started_by: str) -> Execution:
-    """Queue a manual run of a workflow and hand it to the executor.
-
-    An inactive workflow may still be run by hand (like n8n's test run): being
-    switched off only stops its schedule and webhook. Problems always stop it.
-    """
-    check_runnable(workflow)
-    execution, _ = runs.enqueue(workflow, "manual", {"started_by": started_by})
-    dispatch(execution.id)
+    """Queue a manual run of a workflow (inactive ones too) and hand it over."""
+    execution, _ = start_run(
+        workflow, "manual", {"started_by": started_by}, by_hand=True
+    )
     return execution
 
 
 def retry_run(execution: Execution) -> Execution:
     """Queue a new run with the same trigger payload, unless the workflow can't run."""
-    check_runnable(execution.workflow)
-    new, _ = runs.retry(execution)
-    dispatch(new.id)
+    kind, trigger = runs.retry_trigger(execution)
+    new, _ = start_run(
+        execution.workflow, kind, trigger, by_hand=True, meta={"retry_of": execution.id}
+    )
     return new
 
 

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from synth_web.engine.runs import RunRefused
+from synth_web.engine.start import RunRefused
 from synth_web.executions import bp
 from synth_web.executions.display import fold, stopped_at, timeline, trigger_words
 from synth_web.executions.forms import FilterForm

@@ -6,9 +6,7 @@ from flask import current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from synth_web.engine import runs
-from synth_web.engine.checks import workflow_problems
-from synth_web.engine.executor import dispatch
+from synth_web.engine.start import RunRefused, start_run
 from synth_web.extensions import csrf, db, limiter
 from synth_web.hooks import bp
 from synth_web.hooks.payload import (
@@ -37,6 +35,14 @@ def problem(status: int, message: str, **extra: object) -> ResponseReturnValue:
     return jsonify({"error": message, **extra}), status
 
 
+def refusal(refused: RunRefused) -> ResponseReturnValue:
+    """Answer 409 with the reason a run could not start, in words and as a code."""
+    extra: dict[str, object] = {"reason": refused.reason}
+    if refused.problems:
+        extra["problems"] = [p.as_dict() for p in refused.problems]
+    return problem(409, str(refused), **extra)
+
+
 def status_url(execution_id: int) -> str:
     """Where the caller can follow the run it started: the API, with a token."""
     return url_for("api.get_execution", execution_id=execution_id, _external=True)
@@ -47,7 +53,11 @@ def status_url(execution_id: int) -> str:
 @csrf.exempt
 @limiter.limit(lambda: current_app.config["SYNTH_WEBHOOK_LIMIT"], key_func=token_key)
 def receive(token: str) -> ResponseReturnValue:
-    """Start a run of the workflow whose webhook URL this is; answer 202."""
+    """Start a run of the workflow whose webhook URL this is; answer 202.
+
+    The body is read and checked first (a caller's malformed body is its own error),
+    then the run starts, or is refused with 409 saying why.
+    """
     limit = current_app.config["SYNTH_WEBHOOK_MAX_BYTES"]
     workflow = db.session.scalar(
         select(Workflow).where(Workflow.webhook_token == token)
@@ -58,16 +68,6 @@ def receive(token: str) -> ResponseReturnValue:
         raw = read_body(request, limit)
     except PayloadTooLarge:
         return problem(413, f"The body is larger than {limit // 1024} KB.")
-    if not workflow.is_active:
-        return problem(409, "This workflow is switched off.", reason="inactive")
-    problems = workflow_problems(workflow)
-    if problems:
-        return problem(
-            409,
-            "This workflow has problems and cannot run until they are fixed.",
-            reason="problems",
-            problems=[p.as_dict() for p in problems],
-        )
     try:
         payload = trigger_payload(request, parse_body(request, raw))
     except UnknownCharset as exc:
@@ -79,14 +79,15 @@ def receive(token: str) -> ResponseReturnValue:
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY:
         return problem(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY}.")
-    execution, created = runs.enqueue(
-        workflow,
-        workflow.trigger_type,
-        payload,
-        dedupe_key=f"webhook:{workflow.id}:{key}" if key else None,
-    )
-    if created:
-        dispatch(execution.id)
+    try:
+        execution, created = start_run(
+            workflow,
+            workflow.trigger_type,
+            payload,
+            dedupe_key=f"webhook:{workflow.id}:{key}" if key else None,
+        )
+    except RunRefused as refused:
+        return refusal(refused)
     response = jsonify(
         {
             "execution_id": execution.id,

@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from synth_web.engine.runs import RunRefused
+from synth_web.engine.start import RunRefused
 from synth_web.executions.services import get_run_row_or_404, run_now
 from synth_web.htmx import flash_fragment, is_fragment_request
 from synth_web.models import WORKFLOW_STATUSES, Workflow

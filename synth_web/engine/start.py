@@ -1,0 +1,43 @@
+"""Starting a run: webhooks, Run now (page and API), retries and the scheduler.
+
+All of them start runs through `start_run`, which refuses with `checks.why_not`: the
+runner's last check before the first step uses it too, so a person reads the same
+sentence wherever a run was refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from synth_web.engine import runs
+from synth_web.engine.checks import RunRefused, why_not
+from synth_web.engine.executor import dispatch
+from synth_web.models import Execution, Workflow
+
+__all__ = ["RunRefused", "start_run", "why_not"]
+
+
+def start_run(
+    workflow: Workflow,
+    trigger_type: str,
+    trigger: dict[str, Any] | None = None,
+    *,
+    by_hand: bool = False,
+    dedupe_key: str | None = None,
+    meta: dict[str, Any] | None = None,
+    connections: Mapping[str, str] | None = None,
+    hand_over: bool = True,
+) -> tuple[Execution, bool]:
+    """Queue a run of a workflow that can run; return it and whether it is new.
+
+    Raises RunRefused, saying why, when the workflow cannot run. A new run is handed
+    to the executor unless `hand_over` is False (the scheduler hands over its own).
+    """
+    refused = why_not(workflow, by_hand=by_hand, connections=connections)
+    if refused is not None:
+        raise refused
+    execution, created = runs.enqueue(workflow, trigger_type, trigger, dedupe_key, meta)
+    if created and hand_over:
+        dispatch(execution.id)
+    return execution, created
