@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -67,3 +67,13 @@ def test_refusals_beyond_the_schema_are_declared_where_they_happen(document):
     config = tomllib.loads((ROOT / "schemathesis.toml").read_text())
     (expects_422,) = config["operations"]
     assert set(expects_422["include-operation-id"]) == declared
+
+
+def test_the_api_step_record_is_the_engine_step_record():
+    """Outside engines report exactly the fields Synth's runner writes."""
+    from synth_web.api.execution_models import StepRecord as ApiStepRecord
+    from synth_web.engine.record import STEP_STATUSES, StepRecord
+
+    assert set(ApiStepRecord.model_fields) == set(StepRecord.__annotations__)
+    status = ApiStepRecord.model_fields["status"].annotation
+    assert get_args(status) == STEP_STATUSES

@@ -18,6 +18,7 @@ from synth_web.api.common import (
     unset,
 )
 from synth_web.api.pagination import BY_TIME
+from synth_web.engine.record import StepStatus
 from synth_web.engine.triggers import RUN_TRIGGER_TYPES, SLUG
 from synth_web.executions.external import is_external
 from synth_web.executions.listing import RunRow
@@ -25,7 +26,6 @@ from synth_web.inputs import MAX_ID
 from synth_web.models import Execution
 
 Status = Literal["queued", "running", "success", "failure", "cancelled"]
-StepStatus = Literal["success", "failure", "cancelled", "running", "skipped"]
 TriggerType = Literal[RUN_TRIGGER_TYPES]  # type: ignore[valid-type]
 MAX_STEPS = 200
 MAX_ERROR_LOG = 65_536
@@ -43,7 +43,11 @@ class ExecutionQuery(PageQuery):
 
 
 class StepRecord(Strict):
-    """One step's record, in the shape Synth's own runner writes."""
+    """One step's record, in the shape Synth's own runner writes.
+
+    The fields are those of `engine.record.StepRecord` (a test keeps them equal),
+    with the limits an outside engine's report must keep.
+    """
 
     id: str = Field(min_length=1, max_length=100)
     type: str = Field(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from synth_web.demo.samples import FAILURES, sample_output, sample_trigger
+from synth_web.engine.record import StepRecord, close_record, new_record
 from synth_web.engine.templating import TemplateError, render_value
 from synth_web.models import Workflow
 
@@ -119,7 +120,7 @@ def finished_run(
 
 
 def failure_log(
-    index: int, total: int, action: dict[str, Any], record: dict[str, Any]
+    index: int, total: int, action: dict[str, Any], record: StepRecord
 ) -> str:
     """Word the run's error as the runner does."""
     return (
@@ -138,21 +139,11 @@ def rendered_input(action: dict[str, Any], context: dict[str, Any]) -> Any:
 
 def record_for(
     action: dict[str, Any], given: Any, clock: datetime, duration: int, attempts: int
-) -> tuple[dict[str, Any], datetime]:
+) -> tuple[StepRecord, datetime]:
     """Lay out one step's record, as the runner writes it."""
     finished = clock + timedelta(milliseconds=duration)
-    record = {
-        "id": action["id"],
-        "type": action["type"],
-        "status": "success",
-        "started_at": clock.isoformat(),
-        "finished_at": finished.isoformat(),
-        "duration_ms": duration,
-        "attempts": attempts,
-        "input": given,
-        "output": None,
-        "error": None,
-    }
+    record = close_record(new_record(action, clock), "success", finished, duration)
+    record.update(attempts=attempts, input=given)
     return record, finished
 
 
@@ -167,7 +158,7 @@ def step_record(
     rng: random.Random,
     context: dict[str, Any],
     passed: bool = True,
-) -> tuple[dict[str, Any], datetime]:
+) -> tuple[StepRecord, datetime]:
     """Make the record of a step that succeeded (a filter may say no)."""
     given = rendered_input(action, context)
     slow = action["type"] in NETWORK_STEPS
@@ -191,7 +182,7 @@ def failed_record(
     clock: datetime,
     rng: random.Random,
     context: dict[str, Any],
-) -> tuple[dict[str, Any], datetime]:
+) -> tuple[StepRecord, datetime]:
     """Make the record of a step that failed, its time and tries fitting its error."""
     given = rendered_input(action, context)
     if action["type"] == "core.fail":

@@ -15,6 +15,7 @@ from synth_web.engine import runs
 from synth_web.engine.apps import find_action
 from synth_web.engine.context import RunCancelled, StepContext, StepFailed, StopRun
 from synth_web.engine.netguard import Policy, policy_for
+from synth_web.engine.record import StepRecord, StepStatus, close_record, new_record
 from synth_web.engine.secrets import connection_fields
 from synth_web.engine.templating import TemplateError, render_value
 from synth_web.engine.validation import schema_problems
@@ -43,7 +44,7 @@ class StepOutcome:
     """What happened to one step: its record and what the run does next."""
 
     def __init__(
-        self, record: dict[str, Any], signal: str = "next", error: str | None = None
+        self, record: StepRecord, signal: str = "next", error: str | None = None
     ) -> None:
         self.record = record
         self.signal = signal  # next, stop (filtered), fail, cancelled
@@ -52,24 +53,13 @@ class StepOutcome:
 
 def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
     """Render, check and run one step with its timeout and retries."""
-    started_at, clock = utcnow(), time.monotonic()
-    record: dict[str, Any] = {
-        "id": action["id"],
-        "type": action["type"],
-        "status": "running",
-        "started_at": started_at.isoformat(),
-        "attempts": 0,
-        "input": None,
-        "output": None,
-        "error": None,
-    }
+    clock = time.monotonic()
+    record = new_record(action, utcnow())
 
-    def done(status: str, signal: str, error: str | None = None) -> StepOutcome:
-        record.update(
-            status=status,
-            error=redact(error) if error else None,
-            finished_at=utcnow().isoformat(),
-            duration_ms=int((time.monotonic() - clock) * 1000),
+    def done(status: StepStatus, signal: str, error: str | None = None) -> StepOutcome:
+        elapsed = int((time.monotonic() - clock) * 1000)
+        close_record(
+            record, status, utcnow(), elapsed, redact(error) if error else None
         )
         record["output"] = redact(record["output"])
         return StepOutcome(record, signal, record["error"])

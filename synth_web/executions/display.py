@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from synth_web.engine.record import StepRecord
 from synth_web.models import Execution
 
 # Strings longer than FOLD_AT show their first PREVIEW characters in place.
@@ -146,8 +147,12 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
-def step_view(number: int, record: dict[str, Any], stopped_at: str | None) -> StepView:
-    """Turn one step record from `results` into what the timeline shows."""
+def step_view(number: int, record: StepRecord, stopped_at: str | None) -> StepView:
+    """Turn one step record from `results` into what the timeline shows.
+
+    Every field is read defensively: a stored row may be older than the shape, or
+    come from an outside engine that bent it.
+    """
     status = str(record.get("status") or "unknown")
     if stopped_at is not None and record.get("id") == stopped_at:
         status = "filtered"
