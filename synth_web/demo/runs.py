@@ -81,21 +81,7 @@ def finished_run(
         "execution": {"trigger_type": workflow.trigger_type},
         "now": started,
     }
-    results, clock, error_log = [], started, None
-    reached = actions[:stop_at] if outcome == "cancelled" else actions[: stop_at + 1]
-    for index, action in enumerate(reached):
-        ends_here = index == stop_at
-        if ends_here and outcome == "failure":
-            record, clock = failed_record(action, clock, rng, context)
-            error_log = failure_log(index, len(actions), action, record)
-        elif ends_here and outcome == "filtered":
-            record, clock = step_record(action, clock, rng, context, passed=False)
-        else:
-            record, clock = step_record(action, clock, rng, context)
-        results.append(record)
-        context["steps"][action["id"]] = {"output": record["output"]}
-    if outcome == "cancelled":
-        error_log = "Cancelled by Demo Person."
+    results, clock, error_log = play_steps(actions, outcome, stop_at, rng, context)
     meta: dict[str, Any] = {
         "trigger_type": workflow.trigger_type,
         "trigger": trigger,
@@ -117,6 +103,35 @@ def finished_run(
         "error_log": error_log,
         "meta": meta,
     }
+
+
+def play_steps(
+    actions: list[dict[str, Any]],
+    outcome: str,
+    stop_at: int,
+    rng: random.Random,
+    context: dict[str, Any],
+) -> tuple[list[StepRecord], datetime, str | None]:
+    """Record the steps a run reached, in order; return them, the clock, its log.
+
+    A cancelled run never reached the step it stopped at; the others end on it.
+    """
+    results, clock, error_log = [], context["now"], None
+    reached = actions[:stop_at] if outcome == "cancelled" else actions[: stop_at + 1]
+    for index, action in enumerate(reached):
+        ends_here = index == stop_at
+        if ends_here and outcome == "failure":
+            record, clock = failed_record(action, clock, rng, context)
+            error_log = failure_log(index, len(actions), action, record)
+        elif ends_here and outcome == "filtered":
+            record, clock = step_record(action, clock, rng, context, passed=False)
+        else:
+            record, clock = step_record(action, clock, rng, context)
+        results.append(record)
+        context["steps"][action["id"]] = {"output": record["output"]}
+    if outcome == "cancelled":
+        error_log = "Cancelled by Demo Person."
+    return results, clock, error_log
 
 
 def failure_log(
