@@ -27,6 +27,7 @@ from synth_web.chat.services import (
     get_conversation,
 )
 from synth_web.chat.talk import is_waiting
+from synth_web.downloads import download
 from synth_web.htmx import is_fragment_request, render_page_or_fragment
 from synth_web.inputs import page_number, whole_number
 from synth_web.models import ChatMessage
@@ -163,11 +164,7 @@ def export(conversation_id: str, fmt: str) -> Response:
     if text is None:
         abort(404)
     safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", conversation_id)[:64]
-    response = Response(text, mimetype=EXPORTS[fmt])
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="conversation-{safe_name}.{fmt}"'
-    )
-    return response
+    return download(text, EXPORTS[fmt], f"conversation-{safe_name}.{fmt}")
 
 
 @bp.route("/chat/<conversation_id>/delete", methods=["POST"])

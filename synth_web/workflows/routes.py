@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
+from synth_web.downloads import download
 from synth_web.engine.start import RunRefused
 from synth_web.executions.services import get_run_row_or_404, run_now
 from synth_web.htmx import flash_fragment, is_fragment_request
@@ -83,11 +84,9 @@ def duplicate(workflow_id: int) -> Response:
 def export(workflow_id: int) -> Response:
     """Download the workflow's JSON: no ids, status, webhook token or secrets."""
     workflow = get_workflow_or_404(workflow_id)
-    response = Response(export_json(workflow), mimetype="application/json")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{export_filename(workflow)}"'
+    return download(
+        export_json(workflow), "application/json", export_filename(workflow)
     )
-    return response
 
 
 @bp.route("/workflows/<int:workflow_id>/rotate-token", methods=["POST"])
