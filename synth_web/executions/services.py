@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -103,14 +105,21 @@ def check_runnable(workflow: Workflow) -> None:
         raise refusal(problems)
 
 
-def run_now(workflow: Workflow, started_by: str) -> Execution:
+def run_now(
+    workflow: Workflow, started_by: str, payload: dict[str, Any] | None = None
+) -> Execution:
     """Queue a manual run of a workflow and hand it to the executor.
 
     An inactive workflow may still be run by hand (like n8n's test run): being
     switched off only stops its schedule and webhook. Problems always stop it.
+    A webhook's workflow runs on the payload given, else on its sample.
     """
+    # Imported here: the workflows package's pages import this module.
+    from synth_web.workflows.samples import run_trigger
+
     check_runnable(workflow)
-    execution, _ = runs.enqueue(workflow, "manual", {"started_by": started_by})
+    trigger = {**run_trigger(workflow, payload), "started_by": started_by}
+    execution, _ = runs.enqueue(workflow, "manual", trigger)
     dispatch(execution.id)
     return execution
 

@@ -38,6 +38,7 @@ from synth_web.workflows.editor import (
 )
 from synth_web.workflows.forms import WorkflowForm
 from synth_web.workflows.listing import SORTS, list_workflows, parse_filters
+from synth_web.workflows.sample_routes import run_with_context
 from synth_web.workflows.services import (
     create_workflow,
     current_problems,
@@ -235,12 +236,17 @@ def saved(
 @bp.route("/workflows/<int:workflow_id>")
 def detail(workflow_id: int) -> Response:
     """Show a workflow in words, its problems, its webhook URL and recent runs."""
-    workflow = get_workflow_or_404(workflow_id)
+    return detail_page(get_workflow_or_404(workflow_id))
+
+
+def detail_page(workflow: Workflow, status: int = 200, **typed: Any) -> Response:
+    """Render the detail page; `typed` keeps a refused sample or payload in place."""
     trigger = describe_trigger(workflow.trigger)
     problems = current_problems(workflow)
     return render_page_or_fragment(
         "workflows/detail.html",
         "executions/_recent_runs.html",
+        status,
         workflow=workflow,
         trigger=trigger,
         hook_url=webhook_url(workflow) if trigger.uses_url else None,
@@ -249,6 +255,7 @@ def detail(workflow_id: int) -> Response:
         problems=explain_problems(problems, workflow.definition),
         problem_count=len(problems),
         recent_runs=recent_runs(workflow.id),
+        **run_with_context(workflow, **typed),
     )
 
 
