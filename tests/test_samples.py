@@ -23,7 +23,8 @@ HOOK = {
             "id": "order",
             "type": "core.set",
             "with": {"values": {"total": "{{ trigger.body.total }}"}},
-        }
+        },
+        {"id": "note", "type": "core.log", "with": {"message": "An order"}},
     ],
 }
 SAMPLE = {"body": {"total": 42}, "headers": {}, "query": {}}
@@ -307,3 +308,65 @@ def test_another_persons_objects_are_404(signed_in, app, other_user, method, pat
     answer = getattr(signed_in, method)(url, data={"sample": "{}"}, headers=HX)
     assert answer.status_code == 404
     assert stored_sample(app, theirs) is None
+
+
+# ---------- Test step ----------
+
+
+class TestStep:
+    @pytest.fixture
+    def app_config(self):
+        return {"SYNTH_EXECUTOR": "thread"}
+
+    def test_runs_up_to_the_step_with_the_sample_and_shows_outputs(
+        self, signed_in, app, user, hook_id
+    ):
+        give_sample(app, user, hook_id)
+        page = signed_in.get(f"/workflows/{hook_id}/edit").text
+        assert 'value="test:0"' in page and "runs the steps for real" in page
+        assert 'data-insert="{{ trigger.body.total }}"' in page
+
+        with app.app_context():
+            definition = db.session.get(Workflow, hook_id).definition
+        steps = definition["actions"]
+        answer = signed_in.post(
+            f"/workflows/{hook_id}/edit",
+            data={
+                "editor": "json",
+                "op": "test:0",
+                "name": "Orders",
+                "intent": "x",
+                "trigger": json.dumps(definition["trigger"]),
+                "actions": json.dumps(steps),
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        app.extensions["synth_executor"].shutdown(wait=True)
+        with app.app_context():
+            run = db.session.scalar(db.select(Execution))
+            assert run.trigger_type == "test" and run.status == "success"
+            assert [r["id"] for r in run.results] == ["order"]  # not `say`
+            assert run.results[0]["output"] == {"total": 42}
+        shown = signed_in.get(f"/workflows/{hook_id}/tests/{run.id}", headers=HX)
+        assert shown.status_code == 286 and "&#34;total&#34;: 42" in shown.text
+        # Its outputs are offered to later steps, and the dashboard leaves it out.
+        page = signed_in.get(f"/workflows/{hook_id}/edit").text
+        assert 'data-insert="{{ steps.order.output.total }}"' in page
+        assert "Test step" in signed_in.get(f"/workflows/{hook_id}").text
+
+    def test_without_a_sample_it_says_what_to_do(self, signed_in, app, hook_id):
+        with app.app_context():
+            definition = db.session.get(Workflow, hook_id).definition
+        answer = signed_in.post(
+            f"/workflows/{hook_id}/edit",
+            data={
+                "editor": "json",
+                "op": "test:0",
+                "name": "Orders",
+                "intent": "x",
+                "trigger": json.dumps(definition["trigger"]),
+                "actions": json.dumps(definition["actions"]),
+            },
+        )
+        assert "There is no sample to test with yet" in answer.text
+        assert count(app, Execution) == 0
