@@ -28,6 +28,7 @@ REQUIRE_POSTGRES = os.environ.get("CI") or os.environ.get("SYNTH_REQUIRE_POSTGRE
 PASSWORD = "correct horse battery"
 
 TABLES = (
+    "workflow_samples",
     "workflow_origins",
     "api_tokens",
     "user_sessions",

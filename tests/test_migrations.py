@@ -27,8 +27,14 @@ FIRST_TABLES = {
     "chat_messages",
 }
 # 0005_api adds the API's tokens beside the six tables, 0006 browser sessions,
-# 0007_chat_links the links from workflows to the plan cards they came from.
-MAIN_TABLES = FIRST_TABLES | {"api_tokens", "user_sessions", "workflow_origins"}
+# 0007_chat_links the links from workflows to the plan cards they came from,
+# 0008_samples the workflows' samples.
+MAIN_TABLES = FIRST_TABLES | {
+    "api_tokens",
+    "user_sessions",
+    "workflow_origins",
+    "workflow_samples",
+}
 VAULT_TABLES = {"alembic_version", "vault_secrets"}
 BINDS = [None, "vault"]
 
@@ -81,7 +87,7 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0007_chat_links"]
+            assert versions.scalars().all() == ["0008_samples"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])

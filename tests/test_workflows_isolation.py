@@ -18,6 +18,13 @@ ROUTES = [
     ("GET", "/workflows/{id}/export"),
     ("POST", "/workflows/{id}/rotate-token"),
     ("POST", "/workflows/{id}/run"),
+    ("GET", "/workflows/{id}/sample"),
+    ("POST", "/workflows/{id}/sample"),
+    ("POST", "/workflows/{id}/sample/listen"),
+    ("POST", "/workflows/{id}/sample/stop"),
+    ("POST", "/workflows/{id}/sample/delete"),
+    # Run 1 is the other person's run (add_run below).
+    ("GET", "/workflows/{id}/tests/1"),
 ]
 FORM = {
     "name": "Taken over",
@@ -30,7 +37,12 @@ FORM = {
 
 def test_every_workflow_route_is_covered(app):
     rules = {
-        (method, rule.rule.replace("<int:workflow_id>", "{id}"))
+        (
+            method,
+            rule.rule.replace("<int:workflow_id>", "{id}").replace(
+                "<int:execution_id>", "1"
+            ),
+        )
         for rule in app.url_map.iter_rules()
         # The API has its own isolation test (test_api_isolation.py).
         if "workflow_id" in rule.arguments and not rule.endpoint.startswith("api.")

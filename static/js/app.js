@@ -170,6 +170,26 @@
     }
   }, true);
 
+  // Insert data: put a field's reference where the cursor is in its text box,
+  // so typed text and references mix; the menu closes and the box keeps focus.
+  function insertReference(button) {
+    var box = document.getElementById(button.dataset.target);
+    if (!box) { return; }
+    var text = button.dataset.insert;
+    var start = box.selectionStart == null ? box.value.length : box.selectionStart;
+    var end = box.selectionEnd == null ? start : box.selectionEnd;
+    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    box.focus();
+    box.setSelectionRange(start + text.length, start + text.length);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    var menu = button.closest("details");
+    if (menu) { menu.open = false; }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-insert]");
+    if (button) { insertReference(button); }
+  });
+
   function enhance(root) {
     if (root.querySelector && root.querySelector("form[data-dirty]")) { unsaved = true; }
     fillTimezone(root);

@@ -76,6 +76,8 @@ ERRORS: dict[str, set[int]] = {}
 SEMANTIC: dict[str, str] = {}
 # Endpoints whose request body is required (their view takes `json`).
 BODY_REQUIRED: set[str] = set()
+# Operation ids whose request body may be left out (the document says so).
+BODY_OPTIONAL: set[str] = set()
 # Endpoints that change nothing although they are POSTs: the read scope will do.
 READ_SCOPE: set[str] = set()
 _DOCUMENT: dict[str, Any] = {}
@@ -92,12 +94,14 @@ def route(
     also: Mapping[int, Any] | None = None,
     scope: str | None = None,
     semantic: str | None = None,
+    body_optional: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API view whose request and response the models describe.
 
     `semantic` names the rule no schema can state that makes a schema-valid
     request a 422 (a template naming a later step): the document says so for
     this operation only, and schemathesis.toml expects it here only.
+    `body_optional`: the view takes `json`, but no body at all reads as `{}`.
     """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -114,7 +118,9 @@ def route(
         ERRORS[func.__name__] = extra
         if semantic:
             SEMANTIC[func.__name__] = semantic
-        if "json" in func.__annotations__:
+        if body_optional:
+            BODY_OPTIONAL.add(func.__name__)
+        elif "json" in func.__annotations__:
             BODY_REQUIRED.add(f"{bp.name}.{func.__name__}")
         if scope == "read":
             READ_SCOPE.add(f"{bp.name}.{func.__name__}")
@@ -183,6 +189,8 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
                         "minimum": 1,
                         "maximum": MAX_ID,
                     }
+            if operation.get("operationId") in BODY_OPTIONAL:
+                operation["requestBody"]["required"] = False
             responses = operation.setdefault("responses", {})
             codes = set(ALWAYS) | ERRORS.get(operation.get("operationId", ""), set())
             for code in sorted(codes | {int(c) for c in responses if int(c) >= 400}):

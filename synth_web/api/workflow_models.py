@@ -76,6 +76,17 @@ class WorkflowUpdate(Strict):
     actions: JsonList = unset()
 
 
+class RunRequest(Strict):
+    """What a run by hand starts with; the whole body may be left out."""
+
+    payload: JsonObject = unset(
+        description="The run's `trigger` data, like "
+        '{"body": {"total": 42}, "headers": {}, "query": {}}. Left out, a '
+        "webhook or app-event workflow runs on its sample (409 without one); "
+        "other workflows run without data."
+    )
+
+
 class WorkflowOut(Out):
     """A workflow with what stops it from running right now."""
 

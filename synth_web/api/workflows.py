@@ -9,10 +9,11 @@ from synth_web.api import bp
 from synth_web.api.common import ID
 from synth_web.api.execution_models import ExecutionOut, execution_out
 from synth_web.api.pagination import BY_ID, keyset_page
-from synth_web.api.problems import workflow_problems
+from synth_web.api.problems import ApiProblem, workflow_problems
 from synth_web.api.spec import route
 from synth_web.api.workflow_models import (
     DraftQuery,
+    RunRequest,
     WorkflowCreate,
     WorkflowList,
     WorkflowOut,
@@ -27,6 +28,7 @@ from synth_web.executions.services import run_now
 from synth_web.extensions import db
 from synth_web.models import Workflow
 from synth_web.workflows import listing
+from synth_web.workflows.samples import NoPayload
 from synth_web.workflows.services import (
     create_workflow,
     current_problems,
@@ -128,12 +130,27 @@ def deactivate(workflow_id: int) -> WorkflowOut:
     return workflow_out(workflow, current_problems(workflow))
 
 
-@route(bp, f"{ONE}/run", "POST", status=202, out=ExecutionOut, tag=TAG, errors=[409])
-def run(workflow_id: int) -> tuple[ExecutionOut, int]:
-    """Run a workflow now (inactive ones too); 409 when it has problems."""
+@route(
+    bp,
+    f"{ONE}/run",
+    "POST",
+    status=202,
+    out=ExecutionOut,
+    tag=TAG,
+    errors=[409],
+    body_optional=True,
+)
+def run(workflow_id: int, json: RunRequest) -> tuple[ExecutionOut, int]:
+    """Run a workflow now (inactive ones too), on a payload or its sample.
+
+    409 when it has problems, or when a webhook's workflow gets neither.
+    """
     workflow = get_workflow_or_404(workflow_id)
+    by = f"API token {g.api_token.name}"
     try:
-        execution = run_now(workflow, started_by=f"API token {g.api_token.name}")
+        execution = run_now(workflow, started_by=by, payload=json.payload)
+    except NoPayload as refused:
+        raise ApiProblem(409, str(refused), "no-payload") from None
     except RunRefused as refused:
         raise workflow_problems(refused.problems, status=409) from None
     return execution_out(execution), 202

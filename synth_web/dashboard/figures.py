@@ -11,6 +11,7 @@ Definitions (docs/decisions.md repeats them):
 - The median run time is the median of `finished_at - started_at` over the
   successful and failed runs of the 7-day window (cancelled runs are left out too:
   their time is when someone stopped them, not how long the work takes).
+- Test runs (Test step in the editor) are left out of every figure.
 - The chart's 14 days are calendar days in the person's time zone, today included.
 
 Every count, the chart's included, comes from one statement: the window edges
@@ -31,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Interval, ScalarSelect, func, select, text, type_coerce
 
+from synth_web.engine.triggers import TEST
 from synth_web.extensions import db
 from synth_web.models import Execution
 
@@ -42,6 +44,9 @@ TICK = timedelta(microseconds=1)
 UNFINISHED = ("queued", "running")
 COUNTED = ("queued", "running", "success", "failure", "cancelled")
 TIMED = ("success", "failure")
+# Test step runs are tries, not the workflow at work: the figures leave them out
+# (read from the timing index, which ends with the trigger type).
+NOT_A_TEST = Execution.trigger_type != TEST
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,7 @@ def slot_counts(
                     Execution.status == status,
                     Execution.created_at >= start,
                     ends,
+                    NOT_A_TEST,
                 )
                 .scalar_subquery()
             )
@@ -233,6 +239,7 @@ def median_run_time(user_id: int, now: datetime) -> timedelta | None:
         Execution.created_at <= now,
         Execution.started_at.is_not(None),
         Execution.finished_at.is_not(None),
+        NOT_A_TEST,
     )
     if db.session.get_bind().dialect.name == "postgresql":
         took = type_coerce(Execution.finished_at - Execution.started_at, Interval())

@@ -21,6 +21,7 @@ from synth_web.dashboard.figures import (
 )
 from synth_web.dashboard.memo import Figures, remembered
 from synth_web.engine.apps import app_label
+from synth_web.engine.triggers import TEST
 from synth_web.executions.listing import RunRow, row_query, to_rows
 from synth_web.extensions import db
 from synth_web.models import ChatMessage, Connection, Execution, Memory, Workflow
@@ -100,7 +101,11 @@ def recent_failures(user_id: int, limit: int = FAILURES_SHOWN) -> list[RunRow]:
     """Return the person's latest failed runs, newest first."""
     query = (
         row_query()
-        .where(Execution.user_id == user_id, Execution.status == "failure")
+        .where(
+            Execution.user_id == user_id,
+            Execution.status == "failure",
+            Execution.trigger_type != TEST,
+        )
         .order_by(Execution.created_at.desc(), Execution.id.desc())
         .limit(limit)
     )

@@ -14,6 +14,7 @@ from synth_web.engine import heartbeat, runs
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.secrets import redactor
 from synth_web.engine.steps import Plan, run_step
+from synth_web.engine.triggers import TEST
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow, utcnow
 
@@ -63,6 +64,7 @@ def load_plan(
             .join(Workflow, Workflow.id == Execution.workflow_id)
             .where(Execution.id == execution_id)
         ).one()
+        workflow = tested(execution, workflow)
         plan = Plan(
             execution_id=execution_id,
             user_id=execution.user_id,
@@ -83,6 +85,20 @@ def load_plan(
             conn=conn,
         )
         return plan, why_not(workflow, by_hand=True)
+
+
+def tested(execution: Execution, workflow: Workflow) -> Workflow:
+    """Return what a test run runs: the editor's trigger and steps it was given.
+
+    Test step runs the steps as the editor shows them (saved or not), up to
+    and including the one tested; every other run runs the saved workflow.
+    """
+    given = execution.meta.get("definition") if execution.trigger_type == TEST else None
+    if not isinstance(given, dict):
+        return workflow
+    probe = Workflow(id=workflow.id, user_id=workflow.user_id, name=workflow.name)
+    probe.apply_definition({**workflow.definition, **given})
+    return probe
 
 
 def _run_claimed(execution_id: int, worker: str, conn: Connection) -> str:

@@ -8,7 +8,13 @@ TRIGGER_TYPES = ("manual", "schedule", "webhook", "app_event")
 # Runs that an outside engine (n8n, Pipedream, a script) executed and reported
 # through the API: Synth records them and never runs them itself.
 EXTERNAL = "external"
-RUN_TRIGGER_TYPES = (*TRIGGER_TYPES, EXTERNAL)
+# A test of the first steps with the workflow's sample (issue 18): recorded
+# like any run, shown on the workflow's page, left out of the dashboard's figures.
+TEST = "test"
+RUN_TRIGGER_TYPES = (*TRIGGER_TYPES, EXTERNAL, TEST)
+# Triggers that hand the run data (a webhook's body, headers and query): Run now
+# needs a payload or the workflow's sample for them.
+DATA_TRIGGERS = ("webhook", "app_event")
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 

@@ -211,4 +211,5 @@ def trigger_words(trigger_type: str) -> str:
         "webhook": "Webhook",
         "app_event": "App event",
         "external": "Outside engine",
+        "test": "Test step",
     }.get(trigger_type, trigger_type.replace("_", " ").capitalize())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -80,11 +82,18 @@ def recent_runs(workflow_id: int, limit: int = RECENT_RUNS) -> list[RunRow]:
     )
 
 
-def run_now(workflow: Workflow, started_by: str) -> Execution:
-    """Queue a manual run of a workflow (inactive ones too) and hand it over."""
-    execution, _ = start_run(
-        workflow, "manual", {"started_by": started_by}, by_hand=True
-    )
+def run_now(
+    workflow: Workflow, started_by: str, payload: dict[str, Any] | None = None
+) -> Execution:
+    """Queue a manual run of a workflow (inactive ones too) and hand it over.
+
+    A webhook's workflow runs on the payload given, else on its sample.
+    """
+    # Imported here: the workflows package's pages import this module.
+    from synth_web.workflows.samples import run_trigger
+
+    trigger = {**run_trigger(workflow, payload), "started_by": started_by}
+    execution, _ = start_run(workflow, "manual", trigger, by_hand=True)
     return execution
 
 

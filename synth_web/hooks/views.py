@@ -9,6 +9,7 @@ from sqlalchemy import select
 from synth_web.engine.start import RunRefused, start_run
 from synth_web.extensions import csrf, db, limiter
 from synth_web.hooks import bp
+from synth_web.hooks.capture import capture
 from synth_web.hooks.payload import (
     BadPayload,
     PayloadTooLarge,
@@ -20,6 +21,7 @@ from synth_web.hooks.payload import (
 from synth_web.inputs import Refused
 from synth_web.models import Workflow
 from synth_web.security import public
+from synth_web.workflows.samples import is_listening
 
 HOOK_TRIGGERS = ("webhook", "app_event")
 MAX_IDEMPOTENCY_KEY = 200
@@ -64,6 +66,9 @@ def receive(token: str) -> ResponseReturnValue:
     )
     if workflow is None or workflow.trigger_type not in HOOK_TRIGGERS:
         return problem(404, "No workflow listens on this webhook URL.")
+    # Listening for a test event (issue 18): this call becomes the sample.
+    if is_listening(workflow.id):
+        return capture(workflow)
     try:
         raw = read_body(request, limit)
     except PayloadTooLarge:

@@ -1,5 +1,5 @@
 """The six tables of Synth, the API's tokens, browser sessions and where workflows
-came from, one module each."""
+came from, and workflow samples, one module each."""
 
 from synth_web.models.api_token import TOKEN_SCOPES, ApiToken
 from synth_web.models.chat import CHAT_ROLES, ChatMessage, WorkflowOrigin
@@ -10,6 +10,7 @@ from synth_web.models.execution import (
     Execution,
 )
 from synth_web.models.memory import CONTEXT_TYPES, Memory
+from synth_web.models.sample import SAMPLE_SOURCES, WorkflowSample
 from synth_web.models.session import UserSession
 from synth_web.models.types import JSONType, UTCDateTime, utcnow
 from synth_web.models.user import User
@@ -32,7 +33,9 @@ __all__ = [
     "WORKFLOW_STATUSES",
     "User",
     "UserSession",
+    "SAMPLE_SOURCES",
     "Workflow",
     "WorkflowOrigin",
+    "WorkflowSample",
     "utcnow",
 ]

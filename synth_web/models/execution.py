@@ -54,7 +54,8 @@ class Execution(RunTiming, db.Model):
         ),
         Index("ix_executions_workflow_created", "workflow_id", "created_at", "id"),
         # The dashboard's counts, chart and median run time read only this index
-        # (an index-only scan on PostgreSQL): one range per status, with timings.
+        # (an index-only scan on PostgreSQL): one range per status, with timings,
+        # and the trigger type that leaves test runs out.
         Index(
             "ix_executions_user_status_timing",
             "user_id",
@@ -62,6 +63,7 @@ class Execution(RunTiming, db.Model):
             "created_at",
             "started_at",
             "finished_at",
+            "trigger_type",
         ),
         # The queue and the stale-run sweep look only at unfinished runs.
         Index("ix_executions_status", "status"),

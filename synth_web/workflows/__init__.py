@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("workflows", __name__)
 
-from synth_web.workflows import builder_routes, routes, views  # noqa: E402,F401
+from synth_web.workflows import (  # noqa: E402,F401
+    builder_routes,
+    routes,
+    sample_routes,
+    views,
+)

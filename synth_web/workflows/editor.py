@@ -78,6 +78,8 @@ class Editor:
     dirty: bool = False
     readable: bool = True
     errors: list[str] = field(default_factory=list)
+    # Test step: the step's index, and the test run or why it did not start.
+    tested: dict[str, Any] | None = None
 
 
 def fits_builder(definition: dict[str, Any]) -> bool:

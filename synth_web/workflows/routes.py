@@ -18,11 +18,13 @@ from synth_web.downloads import download
 from synth_web.engine.start import RunRefused
 from synth_web.executions.services import get_run_row_or_404, run_now
 from synth_web.htmx import flash_fragment, is_fragment_request
+from synth_web.inputs import Refused
 from synth_web.models import WORKFLOW_STATUSES, Workflow
 from synth_web.security import is_safe_next
 from synth_web.words import plural
 from synth_web.workflows import bp
 from synth_web.workflows.forms import ImportForm, ToggleForm
+from synth_web.workflows.samples import read_payload
 from synth_web.workflows.services import (
     current_problems,
     duplicate_workflow,
@@ -145,8 +147,13 @@ def imported(workflows: list[Workflow]) -> Response:
 def run(workflow_id: int) -> Response:
     """Start a manual run: htmx gets its live row, a plain form goes to the run."""
     workflow = get_workflow_or_404(workflow_id)
+    typed = request.form.get("payload", "")
     try:
-        execution = run_now(workflow, started_by=current_user.name)
+        payload = read_payload(typed, "payload") if typed.strip() else None
+    except Refused as exc:
+        return payload_refused(workflow, typed, exc)
+    try:
+        execution = run_now(workflow, started_by=current_user.name, payload=payload)
     except RunRefused as refused:
         if is_fragment_request():
             return flash_fragment(str(refused), "error", 409)
@@ -161,3 +168,25 @@ def run(workflow_id: int) -> Response:
         return make_response(html, 200)
     flash(f"Run #{execution.id} of “{workflow.name}” is queued.", "success")
     return redirect(url_for("executions.detail", execution_id=execution.id), 303)
+
+
+def payload_refused(workflow: Workflow, typed: str, exc: Refused) -> Response:
+    """Show why the payload of Run now was refused, beside it, text kept."""
+    where = f"At {exc.path}: " if exc.path not in ("", "payload") else ""
+    errors = [f"{where}{exc.message}"]
+    if is_fragment_request():
+        html = render_template(
+            "workflows/_run_with.html",
+            workflow=workflow,
+            payload_text=typed,
+            payload_errors=errors,
+            problem_count=0,
+        )
+        response = make_response(html, 200)
+        response.headers["HX-Retarget"] = "#run-with"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    # Imported here: the detail page's view module imports this one's blueprint.
+    from synth_web.workflows.views import detail_page
+
+    return detail_page(workflow, 422, payload_text=typed, payload_errors=errors)

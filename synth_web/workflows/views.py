@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from synth_web.engine.apps import catalog, get_app
+from synth_web.engine.start import RunRefused
 from synth_web.engine.validation import Problem
 from synth_web.executions.services import recent_runs
 from synth_web.htmx import htmx_redirect, render_page_or_fragment
@@ -17,6 +18,7 @@ from synth_web.models import Workflow
 from synth_web.words import plural
 from synth_web.workflows import bp
 from synth_web.workflows.builder import build_view
+from synth_web.workflows.builder.data_menu import Group, data_menus
 from synth_web.workflows.builder.problems import place
 from synth_web.workflows.describe import (
     action_reference,
@@ -38,6 +40,8 @@ from synth_web.workflows.editor import (
 )
 from synth_web.workflows.forms import WorkflowForm
 from synth_web.workflows.listing import SORTS, list_workflows, parse_filters
+from synth_web.workflows.sample_routes import run_with_context
+from synth_web.workflows.samples import sample_payload
 from synth_web.workflows.services import (
     create_workflow,
     current_problems,
@@ -52,6 +56,7 @@ from synth_web.workflows.services import (
 )
 from synth_web.workflows.starters import STARTERS, get_starter
 from synth_web.workflows.summary import summary
+from synth_web.workflows.testing import REAL, last_outputs, start_test, test_index
 
 bp.add_app_template_filter(trigger_label, "trigger_label")
 bp.add_app_template_global(get_app, "catalog_app")
@@ -99,6 +104,7 @@ def render_editor(editor: Editor) -> Response:
     if editor.mode == BUILDER and editor.state is not None:
         hook = webhook_url(editor.workflow) if editor.workflow else None
         builder = build_view(editor.state, placed, connections(), hook)
+        builder.data = editor_data(editor)
     return render_page_or_fragment(
         "workflows/form.html",
         "workflows/_form.html",
@@ -112,7 +118,33 @@ def render_editor(editor: Editor) -> Response:
         starters=STARTERS,
         starter_key=editor.starter_key,
         reference=action_reference() if editor.mode == JSON else (),
+        test_real=REAL,
     )
+
+
+def editor_data(editor: Editor) -> list[list[Group]]:
+    """Return what Insert data offers each step: the sample, the last outputs."""
+    workflow = editor.workflow
+    sample = sample_payload(workflow) if workflow else None
+    outputs = last_outputs(workflow) if workflow else {}
+    return data_menus(editor.state, sample, outputs) if editor.state else []
+
+
+def test_step(editor: Editor, index: int) -> Response:
+    """Run the editor's steps up to one of them, for real, and show the outputs."""
+    editor.tested = {"index": index}
+    if editor.workflow is None:
+        editor.tested["error"] = "Save the workflow first: a test runs on its sample."
+    elif not editor.readable:
+        editor.tested["error"] = "Fix the fields marked above first."
+    else:
+        try:
+            editor.tested["run"] = start_test(
+                editor.workflow, editor.definition, index, current_user.name
+            )
+        except RunRefused as refused:
+            editor.tested["error"] = str(refused)
+    return render_editor(editor)
 
 
 def starter_form() -> tuple[WorkflowForm, str | None, dict[str, Any]]:
@@ -169,6 +201,8 @@ def edit(workflow_id: int) -> Response:
         generated = bool((workflow.meta or {}).get("intent_generated"))
         return render_editor(opened(form, workflow.definition, workflow, generated))
     editor, op = posted(workflow)
+    if (index := test_index(op)) is not None:
+        return test_step(editor, index)
     return save(editor, op) if op in SAVES else render_editor(editor)
 
 
@@ -235,12 +269,17 @@ def saved(
 @bp.route("/workflows/<int:workflow_id>")
 def detail(workflow_id: int) -> Response:
     """Show a workflow in words, its problems, its webhook URL and recent runs."""
-    workflow = get_workflow_or_404(workflow_id)
+    return detail_page(get_workflow_or_404(workflow_id))
+
+
+def detail_page(workflow: Workflow, status: int = 200, **typed: Any) -> Response:
+    """Render the detail page; `typed` keeps a refused sample or payload in place."""
     trigger = describe_trigger(workflow.trigger)
     problems = current_problems(workflow)
     return render_page_or_fragment(
         "workflows/detail.html",
         "executions/_recent_runs.html",
+        status,
         workflow=workflow,
         trigger=trigger,
         hook_url=webhook_url(workflow) if trigger.uses_url else None,
@@ -249,6 +288,7 @@ def detail(workflow_id: int) -> Response:
         problems=explain_problems(problems, workflow.definition),
         problem_count=len(problems),
         recent_runs=recent_runs(workflow.id),
+        **run_with_context(workflow, **typed),
     )
 
 

@@ -8,8 +8,9 @@ field they belong to (problems.py, view.py, trigger_view.py). Only Save stores.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from synth_web.workflows.builder.data_menu import Group
 from synth_web.workflows.builder.problems import Placed
 from synth_web.workflows.builder.state import BuilderState
 from synth_web.workflows.builder.trigger_view import (
@@ -32,6 +33,8 @@ class BuilderView:
     notice: str
     removed: str
     focus: str
+    # For each step: the groups of fields its "Insert data" menus offer.
+    data: list[list[Group]] = field(default_factory=list)
 
 
 def build_view(
