@@ -12,8 +12,17 @@ from synth_web.extensions import db
 from synth_web.models.types import JSONType, UTCDateTime, utcnow
 from synth_web.models.workflow import Workflow
 
-EXECUTION_STATUSES = ("queued", "running", "success", "failure", "cancelled")
-FINISHED_STATUSES = ("success", "failure", "cancelled")
+# `refused`: an event arrived but could not run (workflow off, blocked by a
+# connection, problems). It is kept with its payload, for replay.
+EXECUTION_STATUSES = (
+    "queued",
+    "running",
+    "success",
+    "failure",
+    "cancelled",
+    "refused",
+)
+FINISHED_STATUSES = ("success", "failure", "cancelled", "refused")
 
 
 class RunTiming:
@@ -43,7 +52,8 @@ class Execution(RunTiming, db.Model):
     __tablename__ = "executions"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('queued', 'running', 'success', 'failure', 'cancelled')",
+            "status IN ('queued', 'running', 'success', 'failure', 'cancelled', "
+            "'refused')",
             name="status_valid",
         ),
         # The execution log, newest first, keyset-paginated on (created_at, id).
