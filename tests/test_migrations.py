@@ -159,9 +159,10 @@ def insert_run(status: str) -> None:
     with db.engines[None].begin() as connection:
         user = connection.execute(
             text(
-                "INSERT INTO users (email, name, timezone, password_hash, is_active, "
-                "created_at, updated_at, metadata) VALUES ('r@example.com', 'R', 'UTC', "
-                "'x', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{}') "
+                "INSERT INTO users (email, name, timezone, password_hash, "
+                "is_active, created_at, updated_at, metadata) VALUES "
+                "('r@example.com', 'R', 'UTC', 'x', true, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, '{}') "
                 "ON CONFLICT (email) DO UPDATE SET name = 'R' RETURNING id"
             )
         ).scalar()

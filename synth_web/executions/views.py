@@ -16,11 +16,14 @@ from flask import (
 )
 from flask_login import current_user
 
+from synth_web.engine.refused import replayed_by
 from synth_web.engine.runs import RunRefused
 from synth_web.executions import bp
 from synth_web.executions.display import fold, stopped_at, timeline, trigger_words
 from synth_web.executions.forms import FilterForm
 from synth_web.executions.listing import BadCursor, list_runs
+from synth_web.executions.replay import replay
+from synth_web.executions.retry_from import resume_steps, retry_from
 from synth_web.executions.services import (
     cancel_run,
     get_execution_or_404,
@@ -30,6 +33,7 @@ from synth_web.executions.services import (
     workflow_choices,
 )
 from synth_web.htmx import htmx_redirect, is_fragment_request, render_page_or_fragment
+from synth_web.inputs import whole_number
 from synth_web.jinja_filters import user_zone
 from synth_web.models import FINISHED_STATUSES, Execution
 
@@ -94,6 +98,8 @@ def detail_context(execution: Execution, announce: bool = False) -> dict[str, An
     trigger = execution.trigger_payload
     return {
         "execution": execution,
+        "replayed_by": replayed_by(execution.id) if execution.is_refused else None,
+        "resume_steps": resume_steps(execution),
         "steps": timeline(execution),
         "stopped_at": stopped_at(execution),
         "trigger": fold(trigger) if trigger else None,
@@ -182,10 +188,30 @@ def cancel(execution_id: int) -> Response:
 def retry(execution_id: int) -> Response:
     """Queue the run again with the same trigger payload and go to the new run."""
     execution = get_execution_or_404(execution_id)
+    step = whole_number(request.form.get("step", ""))
     try:
-        new = retry_run(execution)
+        if request.form.get("step") and step is None:
+            raise RunRefused("Choose the step to retry from by its number.")
+        new = retry_from(execution, step) if step else retry_run(execution)
     except RunRefused as refused:
         flash(str(refused), "error")
         return go(url_for("executions.detail", execution_id=execution.id))
-    flash(f"Run #{new.id} is a retry of run #{execution.id}.", "success")
+    start = f" from step {step}" if step else ""
+    flash(f"Run #{new.id} is a retry of run #{execution.id}{start}.", "success")
     return go(url_for("executions.detail", execution_id=new.id))
+
+
+@bp.route("/executions/<int:execution_id>/replay", methods=["POST"])
+def replay_event(execution_id: int) -> Response:
+    """Run a refused event now (once) and go to the run that replays it."""
+    execution = get_execution_or_404(execution_id)
+    try:
+        run, created = replay(execution)
+    except RunRefused as refused:
+        flash(str(refused), "error")
+        return go(url_for("executions.detail", execution_id=execution.id))
+    if created:
+        flash(f"Run #{run.id} replays refused event #{execution.id}.", "success")
+    else:
+        flash(f"Event #{execution.id} was already replayed by run #{run.id}.", "info")
+    return go(url_for("executions.detail", execution_id=run.id))

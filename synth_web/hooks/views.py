@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from synth_web.engine import runs
-from synth_web.engine.checks import workflow_problems
 from synth_web.engine.executor import dispatch
+from synth_web.engine.refused import why_refused
 from synth_web.extensions import csrf, db, limiter
-from synth_web.hooks import bp
+from synth_web.hooks import bp, refused
 from synth_web.hooks.payload import (
     BadPayload,
     PayloadTooLarge,
@@ -58,16 +58,10 @@ def receive(token: str) -> ResponseReturnValue:
         raw = read_body(request, limit)
     except PayloadTooLarge:
         return problem(413, f"The body is larger than {limit // 1024} KB.")
-    if not workflow.is_active:
-        return problem(409, "This workflow is switched off.", reason="inactive")
-    problems = workflow_problems(workflow)
-    if problems:
-        return problem(
-            409,
-            "This workflow has problems and cannot run until they are fixed.",
-            reason="problems",
-            problems=[p.as_dict() for p in problems],
-        )
+    refusal = why_refused(workflow)
+    if refusal is not None:
+        # Still a 409, but the event is kept as a refused run, for replay.
+        return refused.answer(workflow, refusal, raw)
     try:
         payload = trigger_payload(request, parse_body(request, raw))
     except UnknownCharset as exc:

@@ -38,6 +38,11 @@ class RunTiming:
         return self.status in FINISHED_STATUSES
 
     @property
+    def is_refused(self) -> bool:
+        """Tell whether this is an event that arrived but could not run."""
+        return self.status == "refused"
+
+    @property
     def duration_ms(self) -> int | None:
         """Return how long the run took, or has taken so far, in milliseconds."""
         if self.started_at is None:
@@ -116,6 +121,20 @@ class Execution(RunTiming, db.Model):
     def retry_of(self) -> int | None:
         """The id of the run this one retries, if it is a retry."""
         value = self._meta.get("retry_of")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def replay_of(self) -> int | None:
+        """The id of the refused event this run replays, if it is a replay."""
+        return self._int("replay_of")
+
+    @property
+    def start_step(self) -> int | None:
+        """The step (1-based) a retry started at, reusing the outputs before it."""
+        return self._int("start_step")
+
+    def _int(self, key: str) -> int | None:
+        value = self._meta.get(key)
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property

@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from synth_web.engine.runs import RunRefused
+from synth_web.executions.replay import replay_all
 from synth_web.executions.services import get_run_row_or_404, run_now
 from synth_web.htmx import flash_fragment, is_fragment_request
 from synth_web.models import WORKFLOW_STATUSES, Workflow
@@ -162,3 +163,19 @@ def run(workflow_id: int) -> Response:
         return make_response(html, 200)
     flash(f"Run #{execution.id} of “{workflow.name}” is queued.", "success")
     return redirect(url_for("executions.detail", execution_id=execution.id), 303)
+
+
+@bp.route("/workflows/<int:workflow_id>/replay", methods=["POST"])
+def replay(workflow_id: int) -> Response:
+    """Replay every refused event of the workflow that no run has replayed yet."""
+    workflow = get_workflow_or_404(workflow_id)
+    try:
+        started = replay_all(workflow)
+    except RunRefused as refused:
+        flash(str(refused), "error")
+    else:
+        if started:
+            flash(f"Replaying {plural(started, 'refused event')}.", "success")
+        else:
+            flash("Every refused event had already been replayed.", "info")
+    return redirect(url_for("workflows.detail", workflow_id=workflow.id), 303)

@@ -5,12 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from synth_web.engine.apps import catalog, get_app
 from synth_web.engine.validation import Problem
+from synth_web.executions.replay import waiting_for
 from synth_web.executions.services import recent_runs
 from synth_web.htmx import htmx_redirect, render_page_or_fragment
 from synth_web.models import Workflow
@@ -249,6 +258,9 @@ def detail(workflow_id: int) -> Response:
         problems=explain_problems(problems, workflow.definition),
         problem_count=len(problems),
         recent_runs=recent_runs(workflow.id),
+        waiting=waiting_for(
+            workflow, current_app.config["SYNTH_REFUSED_MAX_PER_WORKFLOW"]
+        ),
     )
 
 
