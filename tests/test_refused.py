@@ -145,9 +145,7 @@ def test_a_long_sender_key_is_kept_as_its_hash(app, client, slack_off):
     assert again.get_json()["refused_id"] == first.get_json()["refused_id"]
 
 
-def test_switched_off_workflow_keeps_the_event_without_retry_after(
-    app, client, user
-):
+def test_switched_off_workflow_keeps_the_event_without_retry_after(app, client, user):
     workflow_id = add_workflow(
         app, user, LOG, trigger={"type": "webhook"}, status="inactive"
     )
@@ -207,9 +205,7 @@ def test_replay_one_runs_it_once(app, client, signed_in, slack_off):
     assert first.headers["Location"] == again.headers["Location"]
     assert wait_all_finished(app, workflow_id) == {"refused": 1, "success": 1}
     with app.app_context():
-        run = db.session.scalar(
-            select(Execution).where(Execution.status == "success")
-        )
+        run = db.session.scalar(select(Execution).where(Execution.status == "success"))
         assert run.dedupe_key == f"replay:{refused_id}"
         assert run.replay_of == refused_id
         assert run.trigger_type == "webhook"

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from synth_web.engine.apps import catalog, get_app
 from synth_web.engine.validation import Problem
+from synth_web.executions.listing import live_cursor
 from synth_web.executions.replay import waiting_for
 from synth_web.executions.services import recent_runs
 from synth_web.htmx import htmx_redirect, render_page_or_fragment
@@ -247,6 +248,7 @@ def detail(workflow_id: int) -> Response:
     workflow = get_workflow_or_404(workflow_id)
     trigger = describe_trigger(workflow.trigger)
     problems = current_problems(workflow)
+    runs = recent_runs(workflow.id)
     return render_page_or_fragment(
         "workflows/detail.html",
         "executions/_recent_runs.html",
@@ -257,7 +259,8 @@ def detail(workflow_id: int) -> Response:
         summary=summary(workflow.definition),
         problems=explain_problems(problems, workflow.definition),
         problem_count=len(problems),
-        recent_runs=recent_runs(workflow.id),
+        recent_runs=runs,
+        live_since=live_cursor(runs),
         waiting=waiting_for(
             workflow, current_app.config["SYNTH_REFUSED_MAX_PER_WORKFLOW"]
         ),
