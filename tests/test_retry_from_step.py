@@ -1,4 +1,4 @@
-"""Retry from a step: the saved outputs of the steps before it are reused, not redone."""
+"""Retry from a step: the saved outputs of the steps before it are reused."""
 
 from __future__ import annotations
 

@@ -278,7 +278,8 @@ def live_cursor(rows: list[RunRow]) -> str:
     """Return where a live list starts watching: its newest row, or now."""
     if rows:
         return cursor_of(rows[0])
-    return encode_cursor(utcnow(), 0)
+    # Run ids start at 1; any run created after now is newer than (now, 1).
+    return encode_cursor(utcnow(), 1)
 
 
 def arrived_since(
