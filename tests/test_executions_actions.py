@@ -426,7 +426,9 @@ RUN_ROUTES = [
     ("get", "/executions/{run}/status?part=recent"),
     ("post", "/executions/{run}/cancel"),
     ("post", "/executions/{run}/retry"),
+    ("post", "/executions/{run}/replay"),
     ("post", "/workflows/{workflow}/run"),
+    ("post", "/workflows/{workflow}/replay"),
 ]
 
 

@@ -18,6 +18,7 @@ ROUTES = [
     ("GET", "/workflows/{id}/export"),
     ("POST", "/workflows/{id}/rotate-token"),
     ("POST", "/workflows/{id}/run"),
+    ("POST", "/workflows/{id}/replay"),
 ]
 FORM = {
     "name": "Taken over",
