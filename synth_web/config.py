@@ -184,6 +184,12 @@ def engine_config() -> dict[str, Any]:
         ],
         "SYNTH_WEBHOOK_LIMIT": os.environ.get("SYNTH_WEBHOOK_LIMIT", "600 per minute"),
         "SYNTH_WEBHOOK_MAX_BYTES": env_int("SYNTH_WEBHOOK_MAX_BYTES", 1024 * 1024),
+        # A webhook refused because a connection is off: when to try again (s).
+        "SYNTH_REFUSED_RETRY_AFTER": env_int("SYNTH_REFUSED_RETRY_AFTER", 300),
+        # Refused events kept per workflow for replay; the oldest go first.
+        "SYNTH_REFUSED_MAX_PER_WORKFLOW": env_int(
+            "SYNTH_REFUSED_MAX_PER_WORKFLOW", 1000
+        ),
         # The JSON API: requests per minute per token, and the largest body.
         "SYNTH_API_LIMIT": os.environ.get("SYNTH_API_LIMIT", "600 per minute"),
         "SYNTH_API_MAX_BYTES": env_int("SYNTH_API_MAX_BYTES", 1024 * 1024),

@@ -350,3 +350,18 @@ def test_retrying_a_reported_run_runs_it_in_synth(app, api, signed_in, workflow_
 def test_all_pages_of_the_log(app, api, user, workflow_id):
     ids = [add_run(app, workflow_id, user.id) for _ in range(5)]
     assert sorted(row["id"] for row in all_pages(api, "/executions", 2)) == ids
+
+
+def test_refused_events_are_listed_by_their_status(app, api, user, workflow_id):
+    refused = add_run(app, workflow_id, user.id, status="refused", error_log="Off.")
+    add_run(app, workflow_id, user.id, status="failure")
+    rows = api.get("/executions", query_string={"status": "refused"}).get_json()
+    assert [row["id"] for row in rows["data"]] == [refused]
+    assert rows["data"][0]["status"] == "refused"
+
+
+def test_an_outside_engine_cannot_report_a_refused_run(api, workflow_id):
+    response = api.post(
+        f"/workflows/{workflow_id}/executions", json={"status": "refused"}
+    )
+    assert_problem(response, 422)

@@ -84,6 +84,11 @@ def test_connect_slack_turn_it_off_and_see_the_workflow_blocked(
     page.probe.assert_clean()
 
     card.get_by_role("button", name="On Slack", pressed=True).click()
+    # It asks first, naming the workflow it will block.
+    expect(card.get_by_role("alert")).to_contain_text(
+        "Switch Slack off? 1 workflow will be blocked until it is back on"
+    )
+    card.get_by_role("button", name="Switch Slack off").click()
     expect(card.get_by_role("status")).to_have_text(
         "Slack is off: 1 workflow can no longer run."
     )

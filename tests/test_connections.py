@@ -269,6 +269,9 @@ def test_two_connects_at_once_end_as_one_connection(app, signed_in, monkeypatch)
 
 # ---------- Turning off and on ----------
 
+# Switching off a connection that workflows use asks first; this is the answer.
+OFF = {"confirm": "off"}
+
 
 @pytest.fixture
 def slack_workflows(app, signed_in, user):
@@ -288,7 +291,9 @@ def test_turning_off_blocks_dependent_workflows_and_their_queued_runs(
 ):
     connection_id, (notify, both, logs) = slack_workflows
     queued = [queue(app, notify), queue(app, logs)]
-    response = signed_in.post(f"/connections/{connection_id}/toggle", headers=HX)
+    response = signed_in.post(
+        f"/connections/{connection_id}/toggle", data=OFF, headers=HX
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<article class="card connection is-off"')
     assert "Slack is off: 2 workflows can no longer run." in response.text
@@ -313,11 +318,27 @@ def test_turning_off_blocks_dependent_workflows_and_their_queued_runs(
     assert client.post(f"/hooks/{token}", json={}).status_code == 202
 
 
+def test_switching_off_asks_first_naming_the_workflows_it_blocks(
+    app, signed_in, slack_workflows
+):
+    connection_id, _ = slack_workflows
+    for headers in (HX, {}):
+        response = signed_in.post(
+            f"/connections/{connection_id}/toggle", headers=headers
+        )
+        assert response.status_code == 200
+        assert "Switch Slack off?</strong> 2 workflows will be blocked" in response.text
+        assert "Log then notify" in response.text and "Notify" in response.text
+        assert "Only logs" not in response.text
+        assert 'name="confirm" value="off"' in response.text
+        assert the_connection(app).status == "active"
+
+
 def test_toggle_without_javascript_redirects_with_a_flash(
     app, signed_in, slack_workflows
 ):
     connection_id, _ = slack_workflows
-    response = signed_in.post(f"/connections/{connection_id}/toggle")
+    response = signed_in.post(f"/connections/{connection_id}/toggle", data=OFF)
     assert response.status_code == 302
     assert response.location == f"/connections#connection-{connection_id}"
     page = signed_in.get(response.location).text

@@ -82,7 +82,8 @@ def test_detail_shows_status_timings_steps_and_outputs(signed_in, app, user):
     # Step output, pretty-printed JSON.
     assert "&#34;total&#34;: &#34;150&#34;" in html
     assert "[info] Order of 150" in html
-    assert "Retry" in html and "Cancel run" not in html
+    # A successful run is run again from the top, not "retried".
+    assert "Run again" in html and "Cancel run" not in html
     assert "hx-trigger" not in html
 
 
@@ -425,7 +426,9 @@ RUN_ROUTES = [
     ("get", "/executions/{run}/status?part=recent"),
     ("post", "/executions/{run}/cancel"),
     ("post", "/executions/{run}/retry"),
+    ("post", "/executions/{run}/replay"),
     ("post", "/workflows/{workflow}/run"),
+    ("post", "/workflows/{workflow}/replay"),
 ]
 
 

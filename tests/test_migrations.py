@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from synth_web import create_app
 from synth_web.extensions import db
@@ -87,7 +88,7 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0008_samples"]
+            assert versions.scalars().all() == ["0009_refused"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])
@@ -157,3 +158,53 @@ def test_api_migration_adds_tokens_and_message_keys(migrated_app):
     assert "idempotency_key" not in columns
     upgrade()
     assert "api_tokens" in table_names(None)
+
+
+def insert_run(status: str) -> None:
+    """Insert a run of a given status straight into the migrated tables."""
+    with db.engines[None].begin() as connection:
+        user = connection.execute(
+            text(
+                "INSERT INTO users (email, name, timezone, password_hash, "
+                "is_active, created_at, updated_at, metadata) VALUES "
+                "('r@example.com', 'R', 'UTC', 'x', true, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, '{}') "
+                "ON CONFLICT (email) DO UPDATE SET name = 'R' RETURNING id"
+            )
+        ).scalar()
+        workflow = connection.execute(
+            text(
+                "INSERT INTO workflows (user_id, name, trigger, trigger_type, actions, "
+                "intent, status, created_at, updated_at, metadata) VALUES (:u, 'W', "
+                "'{}', 'webhook', '[]', '', 'active', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, '{}') "
+                "RETURNING id"
+            ),
+            {"u": user},
+        ).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO executions (workflow_id, user_id, status, trigger_type, "
+                "created_at, results, metadata) VALUES (:w, :u, :s, 'webhook', "
+                "CURRENT_TIMESTAMP, '[]', '{}')"
+            ),
+            {"w": workflow, "u": user, "s": status},
+        )
+
+
+def statuses() -> list[str]:
+    with db.engines[None].connect() as connection:
+        rows = connection.execute(text("SELECT status FROM executions ORDER BY id"))
+        return rows.scalars().all()
+
+
+def test_refused_migration_widens_the_status_check(migrated_app):
+    downgrade(revision="0007_chat_links")
+    insert_run("success")
+    with pytest.raises(IntegrityError):
+        insert_run("refused")
+    upgrade()
+    insert_run("refused")
+    assert statuses() == ["success", "refused"]  # the copied table kept its runs
+    downgrade(revision="0007_chat_links")
+    assert statuses() == ["success"]

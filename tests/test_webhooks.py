@@ -102,9 +102,13 @@ def test_inactive_workflow_is_409(app, client, user):
         token = db.session.get(Workflow, workflow_id).webhook_token
     response = client.post(f"/hooks/{token}", json={"total": 1})
     assert response.status_code == 409
-    assert response.get_json() == {
+    body = response.get_json()
+    assert body == {
         "error": "This workflow is switched off.",
         "reason": "inactive",
+        # The event is kept as a refused run, for replay (tests/test_refused.py).
+        "refused_id": body["refused_id"],
+        "stored": True,
     }
 
 
@@ -139,8 +143,10 @@ def test_workflow_with_problems_is_409(app, client, user):
             "message": "Slack connection is off.",
         }
     ]
+    assert response.headers["Retry-After"] == "300"  # a connection is off
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(Execution.id))) == 0
+        statuses = db.session.scalars(db.select(Execution.status)).all()
+        assert statuses == ["refused"]  # kept, never run
 
 
 def test_body_over_one_mib_is_413(app, client, hook):

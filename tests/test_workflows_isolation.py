@@ -25,6 +25,7 @@ ROUTES = [
     ("POST", "/workflows/{id}/sample/delete"),
     # Run 1 is the other person's run (add_run below).
     ("GET", "/workflows/{id}/tests/1"),
+    ("POST", "/workflows/{id}/replay"),
 ]
 FORM = {
     "name": "Taken over",

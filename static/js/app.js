@@ -110,6 +110,21 @@
     }
   });
 
+  // Live lists ([data-live]) poll for new runs only while the page is seen: a
+  // hidden tab asks nothing, and asks at once when it is shown again.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (document.hidden && elt && elt.hasAttribute && elt.hasAttribute("data-live")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden || !window.htmx) { return; }
+    document.querySelectorAll("[data-live]").forEach(function (elt) {
+      window.htmx.trigger(elt, "live-now");
+    });
+  });
+
   // A transcript opens at its latest message, or at the one the link named,
   // before htmx looks for "revealed" elements (so older ones load on scroll-up).
   function openTranscript() {

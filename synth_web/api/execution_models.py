@@ -25,7 +25,9 @@ from synth_web.executions.listing import RunRow
 from synth_web.inputs import MAX_ID
 from synth_web.models import Execution
 
-Status = Literal["queued", "running", "success", "failure", "cancelled"]
+Status = Literal["queued", "running", "success", "failure", "cancelled", "refused"]
+# Outside engines report runs they ran: an event refused is Synth's own record.
+ReportedStatus = Literal["queued", "running", "success", "failure", "cancelled"]
 TriggerType = Literal[RUN_TRIGGER_TYPES]  # type: ignore[valid-type]
 MAX_STEPS = 200
 MAX_ERROR_LOG = 65_536
@@ -67,7 +69,7 @@ class StepRecord(Strict):
 class ExternalRunCreate(Strict):
     """A run an outside engine executed or is executing."""
 
-    status: Status
+    status: ReportedStatus
     engine: Engine | None = Field(None, description="Who ran it, like `n8n`.")
     started_at: Timestamp | None = None
     finished_at: Timestamp | None = None
@@ -81,7 +83,7 @@ class ExternalRunCreate(Strict):
 class ExternalRunUpdate(Strict):
     """What changed about a reported run; what is left out stays."""
 
-    status: Status = unset()
+    status: ReportedStatus = unset()
     started_at: Timestamp = unset()
     finished_at: Timestamp = unset()
     results: list[StepRecord] = unset(max_length=MAX_STEPS)

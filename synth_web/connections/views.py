@@ -8,6 +8,7 @@ from flask_login import current_user
 from synth_web.connections import bp
 from synth_web.connections.forms import connect_form, field_hints
 from synth_web.connections.listing import (
+    Usage,
     apps_to_connect,
     connectable_apps,
     describe,
@@ -103,8 +104,20 @@ def answer(connection: Connection, message: str, category: str) -> Response | st
 def toggle(connection_id: int) -> Response | str:
     """Turn a connection off (its workflows stop) or back on."""
     connection = get_connection_or_404(connection_id)
+    if connection.is_active and request.form.get("confirm") != "off":
+        blocks = workflows_using(current_user.id, connection.app_name)
+        if blocks:
+            return ask_before_off(connection, blocks)
     message = toggle_connection(connection)
     return answer(connection, message, "success" if connection.is_active else "info")
+
+
+def ask_before_off(connection: Connection, blocks: list[Usage]) -> str:
+    """Name the workflows switching off would block, and ask to confirm."""
+    view = view_of(connection)
+    if is_fragment_request():
+        return render_template("connections/_connection.html", view=view, blocks=blocks)
+    return render_template("connections/off.html", view=view, blocks=blocks)
 
 
 @bp.route("/connections/<int:connection_id>/verify", methods=["POST"])

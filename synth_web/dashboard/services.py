@@ -25,6 +25,7 @@ from synth_web.engine.triggers import TEST
 from synth_web.executions.listing import RunRow, row_query, to_rows
 from synth_web.extensions import db
 from synth_web.models import ChatMessage, Connection, Execution, Memory, Workflow
+from synth_web.words import plural
 
 RUNNING_SHOWN = 10
 FAILURES_SHOWN = 5
@@ -57,6 +58,9 @@ class Dashboard:
     attention: list[Attention] = field(default_factory=list)
     memories: int = 0
     conversations: int = 0
+    # "12 events refused while Slack was off": the 7 days' refused events,
+    # on their own (they are not runs, so no success rate counts them).
+    refused: list[str] = field(default_factory=list)
 
     @property
     def median_ms(self) -> float | None:
@@ -184,4 +188,24 @@ def build_dashboard(user_id: int, now: datetime, zone: ZoneInfo) -> Dashboard:
     board.runs, board.median, board.as_of = figures.runs, figures.median, figures.as_of
     board.running, board.running_total = running_block(user_id)
     board.failures = recent_failures(user_id)
+    board.refused = refused_lines(user_id, now)
     return board
+
+
+def refused_lines(user_id: int, now: datetime) -> list[str]:
+    """Say how many events were refused in 7 days, grouped by why."""
+    because = Execution.meta[("refused", "because")].as_string()
+    rows = db.session.execute(
+        select(because, func.count())
+        .where(
+            Execution.user_id == user_id,
+            Execution.status == "refused",
+            Execution.created_at > now - timedelta(days=7),
+        )
+        .group_by(because)
+        .order_by(func.count().desc())
+    )
+    return [
+        f"{plural(count, 'event')} refused {why or 'while the workflow could not run'}"
+        for why, count in rows
+    ]

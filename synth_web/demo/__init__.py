@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from synth_web.auth.services import create_user
 from synth_web.demo.connections import CONNECTIONS, add_connections
 from synth_web.demo.context import CONVERSATIONS, CREATED_IN_CHAT, MEMORIES
-from synth_web.demo.runs import history, live_runs
+from synth_web.demo.runs import history, live_runs, refused_events
 from synth_web.extensions import db
 from synth_web.models import (
     ChatMessage,
@@ -49,6 +49,7 @@ def build_demo(email: str, password: str, seed: int = 7) -> dict[str, int]:
         if workflow.status == "active" or rng.random() < 0.5:
             rows.extend(history(workflow, now, max(days, 1), rng))
     rows.extend(live_runs(workflows, now))
+    rows.extend(refused_events(workflows, now))
     db.session.execute(insert(Execution), rows)
     db.session.add_all(make_memories(user.id, now, rng))
     messages = make_conversations(user.id, workflows, now)

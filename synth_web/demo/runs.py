@@ -250,3 +250,30 @@ def live_runs(workflows: list[Workflow], now: datetime) -> list[dict[str, Any]]:
             "results": [],
         },
     ]
+
+
+def refused_events(workflows: list[Workflow], now: datetime) -> list[dict[str, Any]]:
+    """Add two events refused while the webhook logger was off, waiting for replay."""
+    logger = next(w for w in workflows if w.name == "Log incoming webhooks")
+    because = "while the workflow was off"
+    return [
+        {
+            "workflow_id": logger.id,
+            "user_id": logger.user_id,
+            "trigger_type": "webhook",
+            "status": "refused",
+            "created_at": now - timedelta(hours=hours),
+            "finished_at": now - timedelta(hours=hours),
+            "results": [],
+            "error_log": (
+                "Refused: the workflow was switched off when this event arrived."
+            ),
+            "meta": {
+                "trigger_type": "webhook",
+                "trigger": {"body": {"event": "order.created", "id": 4100 + hours}},
+                "refused": {"reason": "inactive", "because": because},
+                "recorded": True,
+            },
+        }
+        for hours in (5, 6)
+    ]

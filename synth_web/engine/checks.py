@@ -54,14 +54,21 @@ class RunRefused(Exception):
     """A run cannot start; the message says why, in words for a person.
 
     `reason` is a short code for programs: `inactive` or `problems`.
+    `blocked_by` lists the apps whose connections are switched off when switching
+    them on is all it takes: the refusal is temporary.
     """
 
     def __init__(
-        self, message: str, reason: str, problems: list[Problem] | None = None
+        self,
+        message: str,
+        reason: str,
+        problems: list[Problem] | None = None,
+        blocked_by: list[str] | None = None,
     ) -> None:
         super().__init__(message)
         self.reason = reason
         self.problems = problems or []
+        self.blocked_by = blocked_by or []
 
 
 def problems_sentence(problems: list[Problem]) -> str:
@@ -89,7 +96,19 @@ def why_not(
     if not by_hand and not workflow.is_active:
         return RunRefused(SWITCHED_OFF, "inactive")
     if problems is None:
-        problems = workflow_problems(workflow, connections)
-    if problems:
-        return RunRefused(problems_sentence(problems), "problems", problems)
-    return None
+        if connections is None and uses_connected_apps(workflow):
+            connections = connection_statuses(workflow.user_id)
+        problems = workflow_problems(workflow, connections or {})
+    if not problems:
+        return None
+    blocked_by = switched_off_only(workflow, connections or {})
+    return RunRefused(problems_sentence(problems), "problems", problems, blocked_by)
+
+
+def switched_off_only(workflow: Workflow, connections: Mapping[str, str]) -> list[str]:
+    """Return the apps switched off, when switching them on removes every problem."""
+    off = [app for app in workflow.apps_used if connections.get(app) == "inactive"]
+    if not off:
+        return []
+    switched_on = {**connections, **dict.fromkeys(off, "active")}
+    return [] if workflow_problems(workflow, switched_on) else off

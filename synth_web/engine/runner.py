@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from synth_web.engine import heartbeat, runs
+from synth_web.engine import heartbeat, resume, runs
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.secrets import redactor
 from synth_web.engine.steps import Plan, run_step
@@ -69,7 +69,12 @@ def load_plan(
             execution_id=execution_id,
             user_id=execution.user_id,
             trigger_type=execution.trigger_type,
-            meta={**execution.meta, "worker": worker},
+            meta={
+                **execution.meta,
+                "worker": worker,
+                # What each step was, so a retry can tell which outputs still hold.
+                "steps_seen": resume.fingerprints(workflow.actions),
+            },
             actions=list(workflow.actions),
             apps=workflow.apps_used,
             context={
@@ -107,9 +112,12 @@ def _run_claimed(execution_id: int, worker: str, conn: Connection) -> str:
         runs.finish(execution_id, "failure", [], plan.meta, str(refused), conn=conn)
         return "failure"
     redact = redactor(plan.user_id, plan.apps)
-    records: list[dict[str, Any]] = []
+    # A retry from step N starts with the saved records of the steps before N.
+    records: list[dict[str, Any]] = resume.start(plan)
     deadline = time.monotonic() + current_app.config["SYNTH_MAX_RUN_SECONDS"]
     for index, action in enumerate(plan.actions):
+        if index < len(records):
+            continue  # reused from the run this one retries
         if time.monotonic() > deadline:
             limit = current_app.config["SYNTH_MAX_RUN_SECONDS"]
             reason = (

@@ -1,4 +1,4 @@
-"""The life of an execution row: enqueue, claim, cancel, retry, sweep and prune.
+"""The life of an execution row: enqueue, refuse, claim, cancel, retry, sweep, prune.
 
 Everything that changes an execution's status is an UPDATE guarded by the status it
 expects, so two workers, a cancel and a sweep can race without breaking a run.
@@ -44,8 +44,11 @@ def enqueue(
     trigger: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     meta: dict[str, Any] | None = None,
+    results: list[dict[str, Any]] | None = None,
 ) -> tuple[Execution, bool]:
     """Insert a queued execution; return it and whether it is new.
+
+    `results` are step records it starts with (a retry from a step reuses them).
 
     With a dedupe key that already exists, nothing is inserted and the first
     execution is returned instead: schedule ticks and idempotent webhooks run once.
@@ -56,12 +59,49 @@ def enqueue(
         "status": "queued",
         "trigger_type": trigger_type,
         "created_at": utcnow(),
-        "results": [],
+        "results": jsonable(results or []),
         "meta": jsonable(
             {"trigger_type": trigger_type, "trigger": trigger or {}, **(meta or {})}
         ),
         "dedupe_key": dedupe_key,
     }
+    return insert_once(values)
+
+
+def refuse(
+    workflow: Workflow,
+    trigger_type: str,
+    trigger: dict[str, Any],
+    reason: str,
+    dedupe_key: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> tuple[Execution, bool]:
+    """Keep an event that arrived but could not run, finished as `refused`.
+
+    It never runs: it waits, with its payload and the reason in words, for a
+    person to replay it. Its dedupe key makes a sender's retries one event.
+    """
+    now = utcnow()
+    values = {
+        "workflow_id": workflow.id,
+        "user_id": workflow.user_id,
+        "status": "refused",
+        "trigger_type": trigger_type,
+        "created_at": now,
+        "finished_at": now,
+        "error_log": reason,
+        "results": [],
+        "meta": jsonable(
+            {"trigger_type": trigger_type, "trigger": trigger, **(meta or {})}
+        ),
+        "dedupe_key": dedupe_key,
+    }
+    return insert_once(values)
+
+
+def insert_once(values: dict[str, Any]) -> tuple[Execution, bool]:
+    """Insert an execution row unless its dedupe key exists; return it and if new."""
+    dedupe_key = values.get("dedupe_key")
     statement = insert_for(db.session.get_bind().dialect.name)(Execution).values(values)
     if dedupe_key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])

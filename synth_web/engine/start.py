@@ -13,6 +13,7 @@ from typing import Any
 from synth_web.engine import runs
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.executor import dispatch
+from synth_web.engine.record import StepRecord
 from synth_web.engine.validation import Problem
 from synth_web.models import Execution, Workflow
 
@@ -29,21 +30,25 @@ def start_run(
     meta: dict[str, Any] | None = None,
     connections: Mapping[str, str] | None = None,
     problems: list[Problem] | None = None,
+    results: list[StepRecord] | None = None,
     hand_over: bool = True,
 ) -> tuple[Execution, bool]:
     """Queue a run of a workflow that can run; return it and whether it is new.
 
     Raises RunRefused, saying why, when the workflow cannot run. `problems` are
-    those of what will run when already known (a test runs the editor's steps, not
-    the saved ones). A new run is handed to the executor unless `hand_over` is
-    False (the scheduler hands over its own).
+    those of what will run, when already known (a test runs the editor's steps,
+    not the saved ones). `results` are step records the run starts with (a retry
+    from a step reuses those before it). A new run is handed to the executor
+    unless `hand_over` is False (the scheduler hands over its own).
     """
     refused = why_not(
         workflow, by_hand=by_hand, problems=problems, connections=connections
     )
     if refused is not None:
         raise refused
-    execution, created = runs.enqueue(workflow, trigger_type, trigger, dedupe_key, meta)
+    execution, created = runs.enqueue(
+        workflow, trigger_type, trigger, dedupe_key, meta, results
+    )
     if created and hand_over:
         dispatch(execution.id)
     return execution, created

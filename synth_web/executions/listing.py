@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, select, tuple_
 
 from synth_web.extensions import db
 from synth_web.inputs import whole_number
-from synth_web.models import Execution, Workflow
+from synth_web.models import Execution, Workflow, utcnow
 from synth_web.models.execution import RunTiming
 
 PAGE_SIZE = 50
@@ -272,3 +272,21 @@ def list_runs(
 def cursor_of(row: RunRow) -> str:
     """Return the cursor that points at a row."""
     return encode_cursor(row.created_at, row.id)
+
+
+def live_cursor(rows: list[RunRow]) -> str:
+    """Return where a live list starts watching: its newest row, or now."""
+    if rows:
+        return cursor_of(rows[0])
+    # Run ids start at 1; any run created after now is newer than (now, 1).
+    return encode_cursor(utcnow(), 1)
+
+
+def arrived_since(
+    user_id: int, filters: Filters, zone: ZoneInfo, since: tuple[datetime, int]
+) -> bool:
+    """Tell whether a run matching the filters arrived after a cursor."""
+    query = filtered_query(user_id, filters, zone).where(
+        tuple_(Execution.created_at, Execution.id) > since
+    )
+    return db.session.execute(query.limit(1)).first() is not None

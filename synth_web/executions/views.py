@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -16,22 +17,35 @@ from flask import (
 )
 from flask_login import current_user
 
+from synth_web.access import owned_or_404
+from synth_web.engine.refused import replayed_by
 from synth_web.engine.start import RunRefused
 from synth_web.executions import bp
 from synth_web.executions.display import fold, stopped_at, timeline, trigger_words
 from synth_web.executions.forms import FilterForm
-from synth_web.executions.listing import BadCursor, list_runs
+from synth_web.executions.listing import (
+    BadCursor,
+    Filters,
+    arrived_since,
+    decode_cursor,
+    list_runs,
+    live_cursor,
+)
+from synth_web.executions.replay import replay
+from synth_web.executions.retry_from import resume_steps, retry_from
 from synth_web.executions.services import (
     cancel_run,
     get_execution_or_404,
     get_run_row_or_404,
     live_version,
+    recent_runs,
     retry_run,
     workflow_choices,
 )
 from synth_web.htmx import htmx_redirect, is_fragment_request, render_page_or_fragment
+from synth_web.inputs import whole_number
 from synth_web.jinja_filters import user_zone
-from synth_web.models import FINISHED_STATUSES, Execution
+from synth_web.models import FINISHED_STATUSES, Execution, Workflow
 
 # The live status fragment answers this once a run is over: htmx stops polling.
 STOP_POLLING = 286
@@ -60,6 +74,7 @@ def index() -> Response:
     form = FilterForm(workflow_choices(current_user.id), formdata=request.args)
     page, cursor_error, status = None, None, 200
     filters = form.filters() if form.validate() else None
+    live_since = None
     if filters is not None:
         try:
             page = list_runs(
@@ -71,6 +86,8 @@ def index() -> Response:
             )
         except BadCursor:
             cursor_error, status = BAD_CURSOR, 400
+        if page is not None and page.is_first:
+            live_since = live_cursor(page.rows)
     response = render_page_or_fragment(
         "executions/index.html",
         "executions/_view.html",
@@ -79,6 +96,7 @@ def index() -> Response:
         runs=page,
         filters=filters,
         cursor_error=cursor_error,
+        live_since=live_since,
     )
     if filters is not None and is_fragment_request():
         # The form sends its empty fields too; the address bar gets the tidy URL.
@@ -89,11 +107,61 @@ def index() -> Response:
     return response
 
 
+@bp.route("/executions/live")
+def live() -> Response:
+    """Answer a live list's poll: 204 until a run arrives, then the list afresh.
+
+    `part=log` (default) is the Runs list with its filters; `part=recent` is a
+    workflow's recent runs (`workflow=<id>`). Both watch from `since`, a cursor.
+    """
+    if not is_fragment_request():
+        return redirect(url_for("executions.index"))
+    try:
+        since = decode_cursor(request.args.get("since", ""))
+    except BadCursor:
+        abort(400)
+    if request.args.get("part") == "recent":
+        return live_recent(since)
+    form = FilterForm(workflow_choices(current_user.id), formdata=request.args)
+    if not form.validate():
+        abort(400)
+    filters = form.filters()
+    if not arrived_since(current_user.id, filters, user_zone(), since):
+        return Response(status=204)
+    page = list_runs(current_user.id, filters, user_zone())
+    html = render_template(
+        "executions/_runs.html",
+        runs=page,
+        filters=filters,
+        cursor_error=None,
+        live_since=live_cursor(page.rows),
+    )
+    return make_response(html, 200)
+
+
+def live_recent(since: tuple[datetime, int]) -> Response:
+    """Answer a workflow page's poll of its recent runs."""
+    workflow = owned_or_404(Workflow, whole_number(request.args.get("workflow")) or 0)
+    filters = Filters(workflow_id=workflow.id)
+    if not arrived_since(current_user.id, filters, user_zone(), since):
+        return Response(status=204)
+    rows = recent_runs(workflow.id)
+    html = render_template(
+        "executions/_recent_runs.html",
+        workflow=workflow,
+        recent_runs=rows,
+        live_since=live_cursor(rows),
+    )
+    return make_response(html, 200)
+
+
 def detail_context(execution: Execution, announce: bool = False) -> dict[str, Any]:
     """Gather what the detail page and its live fragment show."""
     trigger = execution.trigger_payload
     return {
         "execution": execution,
+        "replayed_by": replayed_by(execution.id) if execution.is_refused else None,
+        "resume_steps": resume_steps(execution),
         "steps": timeline(execution),
         "stopped_at": stopped_at(execution),
         "trigger": fold(trigger) if trigger else None,
@@ -182,10 +250,30 @@ def cancel(execution_id: int) -> Response:
 def retry(execution_id: int) -> Response:
     """Queue the run again with the same trigger payload and go to the new run."""
     execution = get_execution_or_404(execution_id)
+    step = whole_number(request.form.get("step", ""))
     try:
-        new = retry_run(execution)
+        if request.form.get("step") and step is None:
+            raise RunRefused("Choose the step to retry from by its number.")
+        new = retry_from(execution, step) if step else retry_run(execution)
     except RunRefused as refused:
         flash(str(refused), "error")
         return go(url_for("executions.detail", execution_id=execution.id))
-    flash(f"Run #{new.id} is a retry of run #{execution.id}.", "success")
+    start = f" from step {step}" if step else ""
+    flash(f"Run #{new.id} is a retry of run #{execution.id}{start}.", "success")
     return go(url_for("executions.detail", execution_id=new.id))
+
+
+@bp.route("/executions/<int:execution_id>/replay", methods=["POST"])
+def replay_event(execution_id: int) -> Response:
+    """Run a refused event now (once) and go to the run that replays it."""
+    execution = get_execution_or_404(execution_id)
+    try:
+        run, created = replay(execution)
+    except RunRefused as refused:
+        flash(str(refused), "error")
+        return go(url_for("executions.detail", execution_id=execution.id))
+    if created:
+        flash(f"Run #{run.id} replays refused event #{execution.id}.", "success")
+    else:
+        flash(f"Event #{execution.id} was already replayed by run #{run.id}.", "info")
+    return go(url_for("executions.detail", execution_id=run.id))

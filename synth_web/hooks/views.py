@@ -6,9 +6,10 @@ from flask import current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from synth_web.engine.refused import Refusal
 from synth_web.engine.start import RunRefused, start_run
 from synth_web.extensions import csrf, db, limiter
-from synth_web.hooks import bp
+from synth_web.hooks import bp, refused
 from synth_web.hooks.capture import capture
 from synth_web.hooks.payload import (
     BadPayload,
@@ -35,14 +36,6 @@ def token_key() -> str:
 def problem(status: int, message: str, **extra: object) -> ResponseReturnValue:
     """Answer a webhook caller with a JSON error."""
     return jsonify({"error": message, **extra}), status
-
-
-def refusal(refused: RunRefused) -> ResponseReturnValue:
-    """Answer 409 with the reason a run could not start, in words and as a code."""
-    extra: dict[str, object] = {"reason": refused.reason}
-    if refused.problems:
-        extra["problems"] = [p.as_dict() for p in refused.problems]
-    return problem(409, str(refused), **extra)
 
 
 def status_url(execution_id: int) -> str:
@@ -91,8 +84,9 @@ def receive(token: str) -> ResponseReturnValue:
             payload,
             dedupe_key=f"webhook:{workflow.id}:{key}" if key else None,
         )
-    except RunRefused as refused:
-        return refusal(refused)
+    except RunRefused as refusal:
+        # Still a 409, but the event is kept as a refused run, for replay.
+        return refused.answer(workflow, Refusal.of(refusal), payload)
     response = jsonify(
         {
             "execution_id": execution.id,

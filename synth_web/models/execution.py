@@ -12,8 +12,17 @@ from synth_web.extensions import db
 from synth_web.models.types import JSONType, UTCDateTime, utcnow
 from synth_web.models.workflow import Workflow
 
-EXECUTION_STATUSES = ("queued", "running", "success", "failure", "cancelled")
-FINISHED_STATUSES = ("success", "failure", "cancelled")
+# `refused`: an event arrived but could not run (workflow off, blocked by a
+# connection, problems). It is kept with its payload, for replay.
+EXECUTION_STATUSES = (
+    "queued",
+    "running",
+    "success",
+    "failure",
+    "cancelled",
+    "refused",
+)
+FINISHED_STATUSES = ("success", "failure", "cancelled", "refused")
 
 
 class RunTiming:
@@ -27,6 +36,11 @@ class RunTiming:
     def is_finished(self) -> bool:
         """Tell whether the run has reached a final status."""
         return self.status in FINISHED_STATUSES
+
+    @property
+    def is_refused(self) -> bool:
+        """Tell whether this is an event that arrived but could not run."""
+        return self.status == "refused"
 
     @property
     def duration_ms(self) -> int | None:
@@ -43,7 +57,8 @@ class Execution(RunTiming, db.Model):
     __tablename__ = "executions"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('queued', 'running', 'success', 'failure', 'cancelled')",
+            "status IN ('queued', 'running', 'success', 'failure', 'cancelled', "
+            "'refused')",
             name="status_valid",
         ),
         # The execution log, newest first, keyset-paginated on (created_at, id).
@@ -108,6 +123,20 @@ class Execution(RunTiming, db.Model):
     def retry_of(self) -> int | None:
         """The id of the run this one retries, if it is a retry."""
         value = self._meta.get("retry_of")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def replay_of(self) -> int | None:
+        """The id of the refused event this run replays, if it is a replay."""
+        return self._int("replay_of")
+
+    @property
+    def start_step(self) -> int | None:
+        """The step (1-based) a retry started at, reusing the outputs before it."""
+        return self._int("start_step")
+
+    def _int(self, key: str) -> int | None:
+        value = self._meta.get(key)
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property

@@ -24,6 +24,8 @@ from sqlalchemy.dialects.postgresql import JSONPATH
 from sqlalchemy.orm import load_only
 from werkzeug.datastructures import MultiDict
 
+from synth_web.engine.apps import get_app
+from synth_web.engine.checks import connection_statuses
 from synth_web.extensions import db
 from synth_web.inputs import page_number
 from synth_web.models import Execution, Workflow
@@ -79,6 +81,8 @@ class Page:
     workflows: list[Workflow]
     total: int
     last_runs: dict[int, LastRun] = field(default_factory=dict)
+    # Workflow id → why a connection blocks it ("Slack is off"), not healthy.
+    blocked: dict[int, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -175,6 +179,7 @@ def list_workflows(user_id: int, filters: Filters) -> Page:
     rows = db.session.scalars(
         query.options(
             load_only(
+                Workflow.user_id,
                 Workflow.name,
                 Workflow.intent,
                 Workflow.actions,
@@ -188,7 +193,27 @@ def list_workflows(user_id: int, filters: Filters) -> Page:
         .offset((filters.page - 1) * PER_PAGE)
     )
     workflows = list(rows)
-    return Page(filters, workflows, total, last_runs([w.id for w in workflows]))
+    runs = last_runs([w.id for w in workflows])
+    return Page(filters, workflows, total, runs, blocked_by_connections(workflows))
+
+
+def blocked_by_connections(workflows: list[Workflow]) -> dict[int, str]:
+    """Say, per workflow, which connection that is off or missing blocks it."""
+    if not workflows:
+        return {}
+    statuses = connection_statuses(workflows[0].user_id)
+    blocked = {}
+    for workflow in workflows:
+        for key in workflow.apps_used:
+            app = get_app(key)
+            if app is None or not app.needs_connection:
+                continue
+            status = statuses.get(key)
+            if status != "active":
+                why = "is off" if status else "is not connected"
+                blocked[workflow.id] = f"{app.name} {why}"
+                break
+    return blocked
 
 
 def last_runs(workflow_ids: list[int]) -> dict[int, LastRun]:

@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from synth_web.downloads import download
 from synth_web.engine.start import RunRefused
+from synth_web.executions.replay import replay_all
 from synth_web.executions.services import get_run_row_or_404, run_now
 from synth_web.htmx import flash_fragment, is_fragment_request
 from synth_web.inputs import Refused
@@ -190,3 +191,19 @@ def payload_refused(workflow: Workflow, typed: str, exc: Refused) -> Response:
     from synth_web.workflows.views import detail_page
 
     return detail_page(workflow, 422, payload_text=typed, payload_errors=errors)
+
+
+@bp.route("/workflows/<int:workflow_id>/replay", methods=["POST"])
+def replay(workflow_id: int) -> Response:
+    """Replay every refused event of the workflow that no run has replayed yet."""
+    workflow = get_workflow_or_404(workflow_id)
+    try:
+        started = replay_all(workflow)
+    except RunRefused as refused:
+        flash(str(refused), "error")
+    else:
+        if started:
+            flash(f"Replaying {plural(started, 'refused event')}.", "success")
+        else:
+            flash("Every refused event had already been replayed.", "info")
+    return redirect(url_for("workflows.detail", workflow_id=workflow.id), 303)

@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from synth_web.engine.apps import catalog, get_app
 from synth_web.engine.start import RunRefused
 from synth_web.engine.validation import Problem
+from synth_web.executions.listing import live_cursor
+from synth_web.executions.replay import waiting_for
 from synth_web.executions.services import recent_runs
 from synth_web.htmx import htmx_redirect, render_page_or_fragment
 from synth_web.models import Workflow
@@ -276,6 +286,7 @@ def detail_page(workflow: Workflow, status: int = 200, **typed: Any) -> Response
     """Render the detail page; `typed` keeps a refused sample or payload in place."""
     trigger = describe_trigger(workflow.trigger)
     problems = current_problems(workflow)
+    runs = recent_runs(workflow.id)
     return render_page_or_fragment(
         "workflows/detail.html",
         "executions/_recent_runs.html",
@@ -287,7 +298,11 @@ def detail_page(workflow: Workflow, status: int = 200, **typed: Any) -> Response
         summary=summary(workflow.definition),
         problems=explain_problems(problems, workflow.definition),
         problem_count=len(problems),
-        recent_runs=recent_runs(workflow.id),
+        recent_runs=runs,
+        live_since=live_cursor(runs),
+        waiting=waiting_for(
+            workflow, current_app.config["SYNTH_REFUSED_MAX_PER_WORKFLOW"]
+        ),
         **run_with_context(workflow, **typed),
     )
 
