@@ -160,7 +160,7 @@ def test_switched_off_workflow_keeps_the_event_without_retry_after(app, client, 
         assert event.status == "refused"
         assert event.trigger_payload["body"] == {"a": 1}
         assert event.error_log == (
-            "Refused: the workflow was switched off when this event arrived."
+            "Refused while the workflow was off: This workflow is switched off."
         )
 
 

@@ -64,7 +64,7 @@ class Refusal:
     @property
     def words(self) -> str:
         """Say, for the run's error log, why this event did not run."""
-        words = f"Refused when this event arrived: {self.error}"
+        words = f"Refused {self.because}: {self.error}"
         if self.temporary:
             words += " Switch it on again, then replay the event."
         return words

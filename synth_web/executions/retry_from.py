@@ -25,7 +25,7 @@ def retry_from(execution: Execution, step: int) -> Execution:
         raise RunRefused(
             f"Run #{execution.id} cannot be retried from step {step}: a step "
             "before it failed, changed or is gone since. Retry from the top.",
-            "changed",
+            "step",
         )
     kind, trigger = runs.retry_trigger(execution)
     reused = resume.reused_records(execution, list(execution.workflow.actions), step)

@@ -253,7 +253,7 @@ def retry(execution_id: int) -> Response:
     step = whole_number(request.form.get("step", ""))
     try:
         if request.form.get("step") and step is None:
-            raise RunRefused("Choose the step to retry from by its number.")
+            raise RunRefused("Choose the step to retry from by its number.", "step")
         new = retry_from(execution, step) if step else retry_run(execution)
     except RunRefused as refused:
         flash(str(refused), "error")

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from synth_web.engine.refused import Refusal
-from synth_web.engine.start import RunRefused, start_run
+from synth_web.engine.start import start_run, why_not
 from synth_web.extensions import csrf, db, limiter
 from synth_web.hooks import bp, refused
 from synth_web.hooks.capture import capture
@@ -50,8 +50,8 @@ def status_url(execution_id: int) -> str:
 def receive(token: str) -> ResponseReturnValue:
     """Start a run of the workflow whose webhook URL this is; answer 202.
 
-    The body is read and checked first (a caller's malformed body is its own error),
-    then the run starts, or is refused with 409 saying why.
+    A workflow that cannot run answers 409 saying why, and keeps the event for a
+    replay when its body can be read.
     """
     limit = current_app.config["SYNTH_WEBHOOK_MAX_BYTES"]
     workflow = db.session.scalar(
@@ -66,6 +66,10 @@ def receive(token: str) -> ResponseReturnValue:
         raw = read_body(request, limit)
     except PayloadTooLarge:
         return problem(413, f"The body is larger than {limit // 1024} KB.")
+    refusal = why_not(workflow, by_hand=False)
+    if refusal is not None:
+        # Still a 409, but the event is kept as a refused run, for replay.
+        return refused.answer(workflow, Refusal.of(refusal), raw)
     try:
         payload = trigger_payload(request, parse_body(request, raw))
     except UnknownCharset as exc:
@@ -77,16 +81,13 @@ def receive(token: str) -> ResponseReturnValue:
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY:
         return problem(400, f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY}.")
-    try:
-        execution, created = start_run(
-            workflow,
-            workflow.trigger_type,
-            payload,
-            dedupe_key=f"webhook:{workflow.id}:{key}" if key else None,
-        )
-    except RunRefused as refusal:
-        # Still a 409, but the event is kept as a refused run, for replay.
-        return refused.answer(workflow, Refusal.of(refusal), payload)
+    execution, created = start_run(
+        workflow,
+        workflow.trigger_type,
+        payload,
+        dedupe_key=f"webhook:{workflow.id}:{key}" if key else None,
+        problems=[],  # why_not found none a moment ago
+    )
     response = jsonify(
         {
             "execution_id": execution.id,
