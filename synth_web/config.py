@@ -171,6 +171,8 @@ def engine_config() -> dict[str, Any]:
         "SYNTH_STALE_SECONDS": env_int("SYNTH_STALE_SECONDS", 30),
         # Longest a run may take; Celery's visibility timeout is set above it.
         "SYNTH_MAX_RUN_SECONDS": env_int("SYNTH_MAX_RUN_SECONDS", 3600),
+        # Loop turns, calls and filters one step's templates may do in all.
+        "SYNTH_TEMPLATE_MAX_WORK": env_int("SYNTH_TEMPLATE_MAX_WORK", 1_000_000),
         "CELERY_BROKER_URL": os.environ.get(
             "CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"
         ),
