@@ -34,10 +34,15 @@ def latest_fire_time(trigger: dict[str, Any], now: datetime) -> datetime:
     """Return the most recent fire time at or before now, in UTC."""
     zone = ZoneInfo(trigger.get("timezone") or "UTC")
     local_now = now.astimezone(zone)
-    # croniter.get_prev is strictly before its start: nudge so `now` itself counts.
-    fire = croniter(trigger["cron"], local_now + timedelta(seconds=1)).get_prev(
-        datetime
+    # croniter.get_prev is strictly before its start: start at the next whole
+    # second so `now` itself counts, and step back past anything later than now
+    # (23:59:59.5 must not find the midnight half a second ahead).
+    times = croniter(
+        trigger["cron"], local_now.replace(microsecond=0) + timedelta(seconds=1)
     )
+    fire = times.get_prev(datetime)
+    while fire > local_now:
+        fire = times.get_prev(datetime)
     return fire.astimezone(UTC)
 
 
