@@ -87,7 +87,9 @@ def tick_task() -> int:
     with flask_app().app_context():
         try:
             new = enqueue_due_schedules()
-            stale = runs.queued_ids(older_than=utcnow() - timedelta(seconds=60))
+            stale = runs.queued_ids(
+                older_than=utcnow() - timedelta(seconds=60), claimable=True
+            )
             for execution_id in {*new, *stale}:
                 run_execution_task.delay(execution_id)
             return len(new)
@@ -98,15 +100,13 @@ def tick_task() -> int:
 @celery.task(name="synth.sweep")
 def sweep_task() -> int:
     """End runs whose worker stopped heart-beating."""
-    from synth_web.engine import runs
+    from synth_web.engine.scheduler import sweep
     from synth_web.extensions import db
 
     app = flask_app()
     with app.app_context():
         try:
-            return runs.sweep_stale(
-                timedelta(seconds=app.config["SYNTH_STALE_SECONDS"])
-            )
+            return sweep(app.config)
         finally:
             db.session.remove()
 
