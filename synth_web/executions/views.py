@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from synth_web.engine.runs import RunRefused
 from synth_web.executions import bp
+from synth_web.executions.cut import cut, cut_text
 from synth_web.executions.display import fold, stopped_at, timeline, trigger_words
 from synth_web.executions.forms import FilterForm
 from synth_web.executions.listing import BadCursor, list_runs
@@ -96,7 +97,8 @@ def detail_context(execution: Execution, announce: bool = False) -> dict[str, An
         "execution": execution,
         "steps": timeline(execution),
         "stopped_at": stopped_at(execution),
-        "trigger": fold(trigger) if trigger else None,
+        "trigger": fold(cut(trigger)) if trigger else None,
+        "error_log": cut_text(execution.error_log),
         "announce": announce,
     }
 
