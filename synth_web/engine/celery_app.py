@@ -65,13 +65,20 @@ def flask_app() -> Flask:
 @celery.task(name="synth.run_execution")
 def run_execution_task(execution_id: int) -> str | None:
     """Run one queued execution (a no-op if someone else already claimed it)."""
+    from synth_web.engine import runs
     from synth_web.engine.runner import run_execution
     from synth_web.extensions import db
 
     with flask_app().app_context():
         try:
             worker = f"celery:{socket.gethostname()}:{os.getpid()}"
-            return run_execution(execution_id, worker=worker)
+            status = run_execution(execution_id, worker=worker)
+            if status is not None:
+                # A run ended: send the runs that waited for it (fair shares,
+                # order). A twin of a message already queued is a no-op claim.
+                for waiting in runs.queued_ids(limit=4, claimable=True):
+                    run_execution_task.delay(waiting)
+            return status
         finally:
             db.session.remove()
 
