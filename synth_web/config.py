@@ -164,13 +164,21 @@ def engine_config() -> dict[str, Any]:
         "SYNTH_EXECUTOR": os.environ.get("SYNTH_EXECUTOR", "thread").strip()
         or "thread",
         "SYNTH_WORKERS": env_int("SYNTH_WORKERS", 4),
+        # Runs one person may have running at once: half the pool by default.
+        "SYNTH_MAX_RUNNING_PER_USER": env_int(
+            "SYNTH_MAX_RUNNING_PER_USER", max(1, env_int("SYNTH_WORKERS", 4) // 2)
+        ),
         # auto: start the pool's scheduler with the first request (not in tests).
         "SYNTH_BACKGROUND": os.environ.get("SYNTH_BACKGROUND", "auto").strip(),
         "SYNTH_TICK_SECONDS": env_int("SYNTH_TICK_SECONDS", 5),
         "SYNTH_HEARTBEAT_SECONDS": env_int("SYNTH_HEARTBEAT_SECONDS", 10),
         "SYNTH_STALE_SECONDS": env_int("SYNTH_STALE_SECONDS", 30),
+        # An outside engine's run without a report (POST/PATCH) for this long ends.
+        "SYNTH_EXTERNAL_STALE_SECONDS": env_int("SYNTH_EXTERNAL_STALE_SECONDS", 900),
         # Longest a run may take; Celery's visibility timeout is set above it.
         "SYNTH_MAX_RUN_SECONDS": env_int("SYNTH_MAX_RUN_SECONDS", 3600),
+        # Loop turns, calls and filters one step's templates may do in all.
+        "SYNTH_TEMPLATE_MAX_WORK": env_int("SYNTH_TEMPLATE_MAX_WORK", 1_000_000),
         "CELERY_BROKER_URL": os.environ.get(
             "CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"
         ),

@@ -95,3 +95,52 @@ class FakeServer:
         """Stop serving."""
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class StreamServer:
+    """A raw HTTP server that streams a long body and counts what it sent.
+
+    `size` bytes are announced and sent in `chunk`-byte pieces, `pause` seconds
+    apart, until the client hangs up; `sent` and `hung_up_at` tell how far it got.
+    """
+
+    def __init__(self, size: int, chunk: int = 65536, pause: float = 0.0) -> None:
+        import socket
+
+        self.size, self.chunk, self.pause = size, chunk, pause
+        self.sent = 0
+        self.hung_up_at: float | None = None
+        self.finished = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(30)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "/") -> str:
+        """Return the full URL of a path on this server."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self) -> None:
+        conn, _ = self.listener.accept()
+        try:
+            conn.recv(65536)  # the request: one small GET
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                + f"Content-Length: {self.size}\r\n\r\n".encode()
+            )
+            piece = b"x" * self.chunk
+            while self.sent < self.size:
+                conn.sendall(piece)
+                self.sent += len(piece)
+                if self.pause:
+                    time.sleep(self.pause)
+        except OSError:
+            self.hung_up_at = time.monotonic()
+        finally:
+            conn.close()
+            self.finished.set()
+
+    def close(self) -> None:
+        """Stop listening."""
+        self.listener.close()

@@ -58,11 +58,26 @@ def at(text: str) -> datetime:
         ("0 9 * * 1-5", "Europe/Paris", "2026-11-28T12:00:00", "2026-11-27T08:00:00"),
         ("0 9 * * *", "America/New_York", "2026-07-01T14:00:00", "2026-07-01T13:00:00"),
         ("0 9 * * *", "America/New_York", "2026-07-01T12:00:00", "2026-06-30T13:00:00"),
+        # Half a second, or a millisecond, before midnight: still yesterday's.
+        ("0 0 * * *", "UTC", "2026-11-26T23:59:59.500", "2026-11-26T00:00:00"),
+        ("0 0 * * *", "UTC", "2026-11-26T23:59:59.999", "2026-11-26T00:00:00"),
+        ("0 0 * * *", "UTC", "2026-11-27T00:00:00", "2026-11-27T00:00:00"),
+        ("0 0 * * *", "UTC", "2026-11-27T00:00:00.250", "2026-11-27T00:00:00"),
     ],
 )
 def test_latest_fire_time(cron, zone, now, expected):
     trigger = {"cron": cron, "timezone": zone}
     assert latest_fire_time(trigger, at(now)) == at(expected)
+
+
+def test_a_run_is_never_enqueued_before_its_fire_time(app, user):
+    schedule(app, user, cron="0 0 * * *")
+    with app.app_context():
+        enqueue_due_schedules(at("2026-11-26T12:00:00"))
+        assert enqueue_due_schedules(at("2026-11-26T23:59:59.500")) == []
+        (new,) = enqueue_due_schedules(at("2026-11-27T00:00:00.100"))
+        execution = db.session.get(Execution, new)
+        assert execution.meta["trigger"]["fire_time"] == "2026-11-27T00:00:00+00:00"
 
 
 def test_due_fire_time_is_enqueued_once(app, user):

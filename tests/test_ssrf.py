@@ -92,3 +92,25 @@ def test_allowed_network_is_reachable(app, user):
     finally:
         server.close()
     assert execution.status == "success", execution.error_log
+
+
+def test_redirect_to_a_refused_address_is_a_refusal_not_retried(app, user):
+    target = FakeServer("127.0.0.1")
+    target.route("/secret", body={"secret": "metadata"})
+    hop = FakeServer("127.0.0.2")
+    hop.route("/go", status=302, body="", headers={"Location": target.url("/secret")})
+    app.config["SYNTH_OUTBOUND_ALLOW"] = ["127.0.0.2/32"]
+    step = http_step(hop.url("/go"), retry={"max_attempts": 3, "backoff_seconds": 5})
+    try:
+        execution = run(app, add_workflow(app, user, [step]))
+    finally:
+        hop.close()
+        target.close()
+    assert execution.status == "failure"
+    assert execution.results[0]["attempts"] == 1
+    assert len(hop.requests) == 1
+    assert "Could not reach" not in execution.error_log
+    assert "Refused to connect to 127.0.0.1: 127.0.0.1 is a loopback address." in (
+        execution.error_log
+    )
+    assert "(a redirect from 127.0.0.2 led there)" in execution.error_log

@@ -20,6 +20,7 @@ from synth_web.api.common import (
 from synth_web.api.pagination import BY_TIME
 from synth_web.engine.record import StepStatus
 from synth_web.engine.triggers import RUN_TRIGGER_TYPES, SLUG
+from synth_web.executions.cut import cut, cut_text
 from synth_web.executions.external import is_external
 from synth_web.executions.listing import RunRow
 from synth_web.inputs import MAX_ID
@@ -159,7 +160,8 @@ def execution_out(execution: Execution) -> ExecutionOut:
         finished_at=execution.finished_at,
         duration_ms=execution.duration_ms,
         error=(execution.error_log or "")[:300] or None,
-        results=[r for r in results if isinstance(r, dict)],
-        error_log=execution.error_log,
-        metadata=execution.meta if isinstance(execution.meta, dict) else {},
+        # Records kept before records were bounded are sent cut, saying so.
+        results=[cut(r) for r in results[:MAX_STEPS] if isinstance(r, dict)],
+        error_log=cut_text(execution.error_log),
+        metadata=cut(execution.meta) if isinstance(execution.meta, dict) else {},
     )

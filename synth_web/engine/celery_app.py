@@ -65,13 +65,20 @@ def flask_app() -> Flask:
 @celery.task(name="synth.run_execution")
 def run_execution_task(execution_id: int) -> str | None:
     """Run one queued execution (a no-op if someone else already claimed it)."""
+    from synth_web.engine import runs
     from synth_web.engine.runner import run_execution
     from synth_web.extensions import db
 
     with flask_app().app_context():
         try:
             worker = f"celery:{socket.gethostname()}:{os.getpid()}"
-            return run_execution(execution_id, worker=worker)
+            status = run_execution(execution_id, worker=worker)
+            if status is not None:
+                # A run ended: send the runs that waited for it (fair shares,
+                # order). A twin of a message already queued is a no-op claim.
+                for waiting in runs.queued_ids(limit=4, claimable=True):
+                    run_execution_task.delay(waiting)
+            return status
         finally:
             db.session.remove()
 
@@ -87,7 +94,9 @@ def tick_task() -> int:
     with flask_app().app_context():
         try:
             new = enqueue_due_schedules()
-            stale = runs.queued_ids(older_than=utcnow() - timedelta(seconds=60))
+            stale = runs.queued_ids(
+                older_than=utcnow() - timedelta(seconds=60), claimable=True
+            )
             for execution_id in {*new, *stale}:
                 run_execution_task.delay(execution_id)
             return len(new)
@@ -98,15 +107,13 @@ def tick_task() -> int:
 @celery.task(name="synth.sweep")
 def sweep_task() -> int:
     """End runs whose worker stopped heart-beating."""
-    from synth_web.engine import runs
+    from synth_web.engine.scheduler import sweep
     from synth_web.extensions import db
 
     app = flask_app()
     with app.app_context():
         try:
-            return runs.sweep_stale(
-                timedelta(seconds=app.config["SYNTH_STALE_SECONDS"])
-            )
+            return sweep(app.config)
         finally:
             db.session.remove()
 

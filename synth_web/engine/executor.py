@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from synth_web.engine import runs
 from synth_web.engine.runner import run_execution
 from synth_web.extensions import db
 
@@ -36,6 +37,7 @@ class ThreadExecutor:
         self._pid: int | None = None
         self._pending: set[int] = set()
         self._lock = threading.Lock()
+        self._deferred = False
 
     def _ensure_pool(self) -> ThreadPoolExecutor:
         # A pool made before a fork has no threads in the child: make a new one.
@@ -62,11 +64,30 @@ class ThreadExecutor:
         with self._lock:
             return set(self._pending)
 
+    def refill(self) -> None:
+        """Take the oldest queued runs that can start now (fair shares allowing).
+
+        Called as a run ends while some runs were left waiting; once the queue
+        is empty, ending runs cost no query again.
+        """
+        if not runs.queued_ids(limit=1):
+            self._deferred = False
+            return
+        pending = self.pending()
+        for execution_id in runs.queued_ids(limit=self.workers, claimable=True):
+            if execution_id not in pending:
+                self.submit(execution_id)
+
     def _run(self, execution_id: int) -> None:
         try:
             with self.app.app_context():
                 try:
-                    run_execution(execution_id, worker=worker_name())
+                    if run_execution(execution_id, worker=worker_name()) is None:
+                        # Not claimed: maybe its owner is running their fair
+                        # share. It waits queued until one of theirs ends.
+                        self._deferred = True
+                    elif self._deferred:
+                        self.refill()
                 finally:
                     db.session.remove()
         except Exception:  # noqa: BLE001 - a pool thread must never die silently

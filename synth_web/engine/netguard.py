@@ -83,8 +83,14 @@ def policy_for(settings: Mapping[str, object]) -> Policy:
     )
 
 
-def guarded_connection(base: type[HTTPConnection], policy: Policy) -> type:
-    """Make a connection class that checks the peer address of every new socket."""
+def guarded_connection(
+    base: type[HTTPConnection], policy: Policy, opened: list[socket.socket]
+) -> type:
+    """Make a connection class that checks the peer address of every new socket.
+
+    Each socket it opens is added to `opened`, so that whoever sent the request
+    can cut it off (`GuardedAdapter.cut_off`) however far the request got.
+    """
 
     class Guarded(base):  # type: ignore[misc, valid-type]
         def _new_conn(self) -> socket.socket:
@@ -93,6 +99,7 @@ def guarded_connection(base: type[HTTPConnection], policy: Policy) -> type:
             if reason:
                 sock.close()
                 raise BlockedAddress(f"Refused to connect to {self.host}: {reason}.")
+            opened.append(sock)
             return sock
 
     return Guarded
@@ -103,18 +110,27 @@ class GuardedAdapter(HTTPAdapter):
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
+        self.opened: list[socket.socket] = []
         super().__init__(max_retries=0)
+
+    def cut_off(self) -> None:
+        """Shut every socket this adapter opened: blocked reads return at once."""
+        for sock in list(self.opened):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
 
     def init_poolmanager(self, *args: object, **kwargs: object) -> None:
         """Swap in pool classes with guarded connections."""
         super().init_poolmanager(*args, **kwargs)
-        policy = self.policy
+        policy, opened = self.policy, self.opened
 
         class HTTPPool(HTTPConnectionPool):
-            ConnectionCls = guarded_connection(HTTPConnection, policy)
+            ConnectionCls = guarded_connection(HTTPConnection, policy, opened)
 
         class HTTPSPool(HTTPSConnectionPool):
-            ConnectionCls = guarded_connection(HTTPSConnection, policy)
+            ConnectionCls = guarded_connection(HTTPSConnection, policy, opened)
 
         self.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
 

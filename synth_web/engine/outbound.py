@@ -31,9 +31,8 @@ def http_errors(host: str, timeout: float, service: str = "") -> Iterator[None]:
     `service` names who is behind the host ("Slack"), for the messages.
     """
     try:
-        yield
-    except BlockedAddress as exc:
-        raise StepFailed(str(exc)) from exc
+        with _refusals(host):
+            yield
     except requests.exceptions.Timeout as exc:
         who = f"{service} ({host})" if service else host
         raise StepFailed(
@@ -47,6 +46,44 @@ def http_errors(host: str, timeout: float, service: str = "") -> Iterator[None]:
         raise StepFailed(
             f"Could not reach {who}: {plain_reason(exc)}", retryable=True
         ) from exc
+
+
+@contextmanager
+def _refusals(host: str) -> Iterator[None]:
+    """Turn a refused address, however deep requests wrapped it, into a refusal."""
+    try:
+        yield
+    except BlockedAddress as exc:
+        raise StepFailed(str(exc)) from exc
+    except requests.exceptions.RequestException as exc:
+        blocked = find_refusal(exc)
+        if blocked is None:
+            raise
+        # urllib3 wrapped the refusal (of a redirect's address, or of an address
+        # the name resolved to on connect) as a connection error; trying again
+        # would only be refused again.
+        message = str(blocked)
+        if not message.startswith(f"Refused to connect to {host}:"):
+            message += f" (a redirect from {host} led there)"
+        raise StepFailed(message) from exc
+
+
+def find_refusal(exc: BaseException) -> BlockedAddress | None:
+    """Return the BlockedAddress behind an error, following causes and reasons."""
+    seen: set[int] = set()
+    queue: list[object] = [exc]
+    while queue:
+        current = queue.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, BlockedAddress):
+            return current
+        queue.extend(
+            (current.__cause__, current.__context__, getattr(current, "reason", None))
+        )
+        queue.extend(current.args)
+    return None
 
 
 def plain_reason(exc: Exception) -> str:

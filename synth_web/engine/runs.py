@@ -10,9 +10,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
@@ -21,6 +23,10 @@ from synth_web.models import FINISHED_STATUSES, Execution, Workflow, utcnow
 STALE_REASON = (
     "The worker running this stopped responding (no heartbeat for {seconds} s). "
     "Steps recorded before that are kept."
+)
+EXTERNAL_STALE_REASON = (
+    "The outside engine running this sent no report for {seconds} s, so Synth "
+    "ended it. Steps reported before that are kept."
 )
 
 
@@ -145,7 +151,10 @@ def _write(statement: Any, conn: Connection | None, returning: bool = False) -> 
 def claim(execution_id: int, conn: Connection | None = None) -> bool:
     """Atomically move a queued run to running; only one caller ever wins.
 
-    Runs reported by outside engines are never claimed: they run elsewhere.
+    A person already running their fair share (SYNTH_MAX_RUNNING_PER_USER) does
+    not get another: the UPDATE matches nothing and the run waits in the queue,
+    at the cost of this one round trip. Runs reported by outside engines are
+    never claimed: they run elsewhere.
     """
     now = utcnow()
     statement = (
@@ -154,10 +163,49 @@ def claim(execution_id: int, conn: Connection | None = None) -> bool:
             Execution.id == execution_id,
             Execution.status == "queued",
             Execution.trigger_type != EXTERNAL,
+            under_fair_share(Execution.user_id),
         )
         .values(status="running", started_at=now, heartbeat_at=now)
     )
     return _write(statement, conn) == 1
+
+
+def fair_share() -> int:
+    """Return how many runs one person may have running at once."""
+    return max(1, int(current_app.config["SYNTH_MAX_RUNNING_PER_USER"]))
+
+
+def under_fair_share(user_id: Any) -> Any:
+    """Match queued rows that are their owner's next and fit their fair share.
+
+    A person's runs start in the order they were queued, and at most
+    `fair_share()` at once. On PostgreSQL two claims at the same instant may
+    both see room for one more, so a person can briefly run one over; SQLite
+    writes one at a time.
+    """
+    other = aliased(Execution)
+    running = (
+        select(func.count(other.id))
+        .where(
+            other.user_id == user_id,
+            other.status == "running",
+            other.trigger_type != EXTERNAL,
+        )
+        .scalar_subquery()
+    )
+    earlier = aliased(Execution)
+    waiting_before = (
+        select(earlier.id)
+        .where(
+            earlier.user_id == user_id,
+            earlier.status == "queued",
+            earlier.id < Execution.id,
+            earlier.trigger_type != EXTERNAL,
+            func.coalesce(earlier.meta["recorded"].as_boolean(), False).is_(False),
+        )
+        .exists()
+    )
+    return (running < fair_share()) & ~waiting_before
 
 
 def finish(
@@ -274,6 +322,7 @@ def sweep_stale(stale_after: timedelta, now: datetime | None = None) -> int:
         update(Execution)
         .where(
             Execution.status == "running",
+            Execution.trigger_type != EXTERNAL,
             Execution.heartbeat_at < now - stale_after,
             is_live_work(),
         )
@@ -284,9 +333,38 @@ def sweep_stale(stale_after: timedelta, now: datetime | None = None) -> int:
     return result.rowcount
 
 
-def queued_ids(older_than: datetime | None = None, limit: int = 500) -> list[int]:
+def sweep_external(stale_after: timedelta, now: datetime | None = None) -> int:
+    """End outside engines' runs that were not reported on for `stale_after`.
+
+    Each report (POST, PATCH) is their heartbeat; an engine that crashed or
+    forgot its run would otherwise leave it queued or running for ever.
+    """
+    now = now or utcnow()
+    last_heard = func.coalesce(
+        Execution.heartbeat_at, Execution.started_at, Execution.created_at
+    )
+    reason = EXTERNAL_STALE_REASON.format(seconds=int(stale_after.total_seconds()))
+    result = db.session.execute(
+        update(Execution)
+        .where(
+            Execution.status.in_(["queued", "running"]),
+            Execution.trigger_type == EXTERNAL,
+            last_heard < now - stale_after,
+            is_live_work(),
+        )
+        .values(status="failure", finished_at=now, error_log=reason)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def queued_ids(
+    older_than: datetime | None = None, limit: int = 500, claimable: bool = False
+) -> list[int]:
     """Return the oldest queued runs, optionally only those queued before a time.
 
+    `claimable` leaves out the runs of people already running their fair share.
     Runs queued by outside engines are theirs to run, never recovered here.
     """
     query = select(Execution.id).where(
@@ -294,6 +372,8 @@ def queued_ids(older_than: datetime | None = None, limit: int = 500) -> list[int
     )
     if older_than is not None:
         query = query.where(Execution.created_at < older_than)
+    if claimable:
+        query = query.where(under_fair_share(Execution.user_id))
     return list(db.session.scalars(query.order_by(Execution.id).limit(limit)))
 
 

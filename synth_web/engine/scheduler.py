@@ -35,10 +35,15 @@ def latest_fire_time(trigger: dict[str, Any], now: datetime) -> datetime:
     """Return the most recent fire time at or before now, in UTC."""
     zone = ZoneInfo(trigger.get("timezone") or "UTC")
     local_now = now.astimezone(zone)
-    # croniter.get_prev is strictly before its start: nudge so `now` itself counts.
-    fire = croniter(trigger["cron"], local_now + timedelta(seconds=1)).get_prev(
-        datetime
+    # croniter.get_prev is strictly before its start: start at the next whole
+    # second so `now` itself counts, and step back past anything later than now
+    # (23:59:59.5 must not find the midnight half a second ahead).
+    times = croniter(
+        trigger["cron"], local_now.replace(microsecond=0) + timedelta(seconds=1)
     )
+    fire = times.get_prev(datetime)
+    while fire > local_now:
+        fire = times.get_prev(datetime)
     return fire.astimezone(UTC)
 
 
@@ -97,13 +102,34 @@ def switched_on_at(workflow: Workflow) -> datetime:
     return workflow.created_at
 
 
+def sweep(config: Any) -> int:
+    """End runs nobody runs any more: Synth's own and outside engines' ones."""
+    swept = runs.sweep_stale(timedelta(seconds=config["SYNTH_STALE_SECONDS"]))
+    if swept:
+        log.warning("Ended %d runs whose worker stopped responding", swept)
+    silent = runs.sweep_external(
+        timedelta(seconds=config["SYNTH_EXTERNAL_STALE_SECONDS"])
+    )
+    if silent:
+        log.warning("Ended %d outside engines' runs with no report", silent)
+    return swept + silent
+
+
 class Background:
     """The loop that keeps runs moving in one process."""
 
-    def __init__(self, app: Flask, schedules: bool = True, poll_queue: bool = False):
+    def __init__(
+        self,
+        app: Flask,
+        schedules: bool = True,
+        poll_queue: bool = False,
+        dispatches: bool = True,
+    ):
         self.app = app
         self.schedules = schedules
         self.poll_queue = poll_queue
+        # False in web processes that only enqueue (external, celery): they sweep.
+        self.dispatches = dispatches
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
         started = time.monotonic()
@@ -154,9 +180,7 @@ class Background:
                 self.executor.submit(execution_id)
             self.dispatch_queued(older_than=timedelta(seconds=10))
         if self.due("sweep", config["SYNTH_HEARTBEAT_SECONDS"], now):
-            swept = runs.sweep_stale(timedelta(seconds=config["SYNTH_STALE_SECONDS"]))
-            if swept:
-                log.warning("Ended %d runs whose worker stopped responding", swept)
+            sweep(config)
         if self.schedules and self.due("prune", 86400, now):
             days = config["SYNTH_EXECUTIONS_MAX_AGE_DAYS"]
             log.info("Pruned %d old executions", runs.prune(timedelta(days=days)))
@@ -200,12 +224,14 @@ class Background:
         """Hand queued runs that nobody here holds to the executor."""
         cutoff = utcnow() - older_than if older_than else None
         pending = self.executor.pending()
-        for execution_id in runs.queued_ids(older_than=cutoff):
+        for execution_id in runs.queued_ids(older_than=cutoff, claimable=True):
             if execution_id not in pending:
                 self.executor.submit(execution_id)
 
     def recover(self) -> None:
         """At start-up, dispatch queued runs that no worker holds."""
+        if not self.dispatches:
+            return
         try:
             with self.app.app_context():
                 self.dispatch_queued(older_than=None)
@@ -219,13 +245,19 @@ _START_LOCK = threading.Lock()
 
 
 def start_background(app: Flask) -> Background | None:
-    """Start this process's background loop once (never twice under the reloader)."""
-    if app.config["SYNTH_EXECUTOR"] != "thread":
-        return None
+    """Start this process's background loop once (never twice under the reloader).
+
+    With the thread executor it runs schedules, recovery and the sweep; in web
+    processes of the other modes it only sweeps: a run whose worker died (or
+    whose outside engine went silent) ends even while no worker is up.
+    """
     with _START_LOCK:
         key = id(app) ^ os.getpid()
         if key not in _STARTED:
-            background = Background(app)
+            if app.config["SYNTH_EXECUTOR"] == "thread":
+                background = Background(app)
+            else:
+                background = Background(app, schedules=False, dispatches=False)
             background.start()
             _STARTED[key] = background
         return _STARTED[key]

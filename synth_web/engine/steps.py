@@ -16,13 +16,17 @@ from synth_web.engine.apps import find_action
 from synth_web.engine.context import RunCancelled, StepContext, StepFailed, StopRun
 from synth_web.engine.netguard import Policy, policy_for
 from synth_web.engine.record import StepRecord, StepStatus, close_record, new_record
+from synth_web.engine.sandbox import Budget
 from synth_web.engine.secrets import connection_fields
-from synth_web.engine.templating import TemplateError, render_value
+from synth_web.engine.sizes import MAX_OUTPUT, Meter, TooBig
+from synth_web.engine.templating import TemplateCancelled, TemplateError, render_value
 from synth_web.engine.validation import schema_problems
 from synth_web.models import utcnow
 
 DEFAULT_TIMEOUT = 60.0
 BACKOFF_CAP = 60.0
+# A step's record holds its input and its output, each at most the output cap.
+MAX_RECORD = 2 * MAX_OUTPUT
 
 
 @dataclass
@@ -57,6 +61,13 @@ def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
     record = new_record(action, utcnow())
 
     def done(status: StepStatus, signal: str, error: str | None = None) -> StepOutcome:
+        if record_too_big(record):
+            record["output"] = None
+            status, signal = "failure", "fail"
+            error = (
+                f"its record (input and output) would be larger than "
+                f"{MAX_RECORD:,} characters, the most a step may keep"
+            )
         elapsed = int((time.monotonic() - clock) * 1000)
         close_record(
             record, status, utcnow(), elapsed, redact(error) if error else None
@@ -66,7 +77,11 @@ def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
 
     app, act = find_action(action["type"])
     try:
-        params = render_value(action.get("with", {}), plan.context)
+        params = render_value(
+            action.get("with", {}), plan.context, budget_for(plan, action)
+        )
+    except TemplateCancelled:
+        return done("cancelled", "cancelled", "The run was cancelled.")
     except TemplateError as exc:
         return done("failure", "fail", f"template error: {exc}")
     record["input"] = redact(params)
@@ -108,6 +123,27 @@ def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
     return done("failure", "fail", "no attempts were made")
 
 
+def record_too_big(record: dict[str, Any]) -> bool:
+    """Tell whether a step's record is over MAX_RECORD (stored, it would be huge)."""
+    try:
+        Meter().size(record, MAX_RECORD)
+    except TooBig:
+        return True
+    return False
+
+
+def cancel_check(plan: Plan) -> Any:
+    """Return a function telling whether the run is no longer running."""
+    return lambda: runs.current_status(plan.execution_id, plan.conn) != "running"
+
+
+def budget_for(plan: Plan, action: dict[str, Any]) -> Budget:
+    """Bound the rendering of a step's values by its timeout and the run's cancel."""
+    seconds = float(action.get("timeout_seconds") or DEFAULT_TIMEOUT)
+    work = current_app.config["SYNTH_TEMPLATE_MAX_WORK"]
+    return Budget(seconds=seconds, work=work, is_cancelled=cancel_check(plan))
+
+
 def backoff(attempt: int, base: float) -> float:
     """Exponential backoff with jitter, capped at a minute."""
     return min(BACKOFF_CAP, base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)  # noqa: S311
@@ -132,7 +168,7 @@ def step_context(
         timeout=float(timeout),
         policy=outbound_policy(config),
         settings=config,
-        is_cancelled=lambda: runs.current_status(execution_id, plan.conn) != "running",
+        is_cancelled=cancel_check(plan),
         connection=lambda _app: fields,
     )
 

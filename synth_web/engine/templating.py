@@ -15,16 +15,23 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
+
+from synth_web.engine import sandbox
+from synth_web.engine.sandbox import BoundedEnvironment, Budget, OutOfBudget
+from synth_web.engine.sizes import MAX_OUTPUT, TooBig
 
 ROOT_NAMES = frozenset({"trigger", "steps", "workflow", "execution", "now"})
 SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>.*?)\}\}\s*$", re.DOTALL)
-MAX_TEMPLATE_OUTPUT = 1_000_000
+MAX_TEMPLATE_OUTPUT = MAX_OUTPUT
 
 
 class TemplateError(ValueError):
     """A template could not be parsed or rendered; the message says why."""
+
+
+class TemplateCancelled(TemplateError):
+    """The run was cancelled while its step's values were rendering."""
 
 
 # Where each container of the render context lives, e.g. "steps.order.output", so a
@@ -79,7 +86,7 @@ def index_paths(context: dict[str, Any], limit: int = 5000) -> dict[int, str]:
     return paths
 
 
-class Environment(ImmutableSandboxedEnvironment):
+class Environment(BoundedEnvironment):
     """The sandbox every template of a workflow is parsed and rendered in."""
 
     def __init__(self) -> None:
@@ -148,13 +155,30 @@ def walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from walk_strings(item, f"{path}[{index}]")
 
 
-def render_value(value: Any, context: dict[str, Any]) -> Any:
-    """Render every template inside a JSON value against the run's context."""
+def render_value(
+    value: Any, context: dict[str, Any], budget: Budget | None = None
+) -> Any:
+    """Render every template inside a JSON value against the run's context.
+
+    All of them share one budget (the step's timeout, its work, its cancel check);
+    the result as a whole must fit the output cap too.
+    """
     token = _PATHS.set(index_paths(context))
+    budget_token = sandbox.set_budget(budget or Budget())
     try:
-        return _render(value, context)
+        rendered = _render(value, context)
+        _check_size(rendered, "the rendered values")
+        return rendered
     finally:
+        sandbox.reset_budget(budget_token)
         _PATHS.reset(token)
+
+
+def _check_size(value: Any, what: str) -> None:
+    try:
+        sandbox.budget().meter.size(value)
+    except TooBig as exc:
+        raise TemplateError(f"{what}: {exc}") from exc
 
 
 def _render(value: Any, context: dict[str, Any]) -> Any:
@@ -187,8 +211,14 @@ def render_string(source: str, context: dict[str, Any]) -> Any:
             result = template(**context)
             if isinstance(result, StrictUndefined):
                 result._fail_with_undefined_error()
-            return result
+            return sandbox.checked(result)
         text = template.render(**context)
+    except sandbox.RenderCancelled as exc:
+        raise TemplateCancelled(str(exc)) from exc
+    except (OutOfBudget, TooBig) as exc:
+        raise TemplateError(str(exc)) from exc
+    except RecursionError as exc:
+        raise TemplateError("the template calls itself too deeply") from exc
     except UndefinedError as exc:
         raise TemplateError(str(exc)) from exc
     except TemplateSyntaxError as exc:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from synth_web.engine.record import StepRecord
+from synth_web.executions.cut import cut, cut_text
 from synth_web.models import Execution
 
 # Strings longer than FOLD_AT show their first PREVIEW characters in place.
@@ -16,6 +17,9 @@ PREVIEW = 500
 TEXT_FOLD_AT = 10_000
 SHOW_AT_MOST = 100_000
 LONG_TEXTS_SHOWN = 20
+MAX_LOG_LINES = 1000
+# A run's timeline shows at most this many steps (the API's limit for reports).
+MAX_STEPS_SHOWN = 200
 
 STEP_BADGES = {
     "success": "success",
@@ -165,10 +169,12 @@ def step_view(number: int, record: StepRecord, stopped_at: str | None) -> StepVi
         started_at=parse_time(record.get("started_at")),
         duration_ms=record.get("duration_ms"),
         attempts=int(record.get("attempts") or 0),
-        input=fold(record.get("input")),
-        output=fold(record.get("output")),
-        error=record.get("error"),
-        logs=[str(line) for line in logs] if isinstance(logs, list) else [],
+        input=fold(cut(record.get("input"))),
+        output=fold(cut(record.get("output"))),
+        error=cut_text(str(record["error"])) if record.get("error") else None,
+        logs=[cut_text(str(line)) for line in logs[:MAX_LOG_LINES]]
+        if isinstance(logs, list)
+        else [],
     )
 
 
@@ -185,7 +191,8 @@ def stopped_at(execution: Execution) -> str | None:
 
 def timeline(execution: Execution) -> list[StepView]:
     """Return the run's steps in order, with the ones still to come while it runs."""
-    records = [r for r in (execution.results or []) if isinstance(r, dict)]
+    results = execution.results if isinstance(execution.results, list) else []
+    records = [r for r in results[:MAX_STEPS_SHOWN] if isinstance(r, dict)]
     stop = stopped_at(execution)
     steps = [step_view(i + 1, r, stop) for i, r in enumerate(records)]
     if not execution.is_finished:

@@ -4,6 +4,8 @@ n8n, Pipedream or a script runs a workflow itself and tells Synth what
 happened, so the log holds every run wherever it ran. Such a run has trigger
 type `external` and `metadata.source = "external"`; Synth never claims,
 dispatches or recovers it (see engine.runs), and only its engine may change it.
+Each report is its heartbeat: one not heard of for SYNTH_EXTERNAL_STALE_SECONDS
+is ended as a failure by the sweep (`runs.sweep_external`).
 
 Status moves forward only: queued → running → success | failure | cancelled,
 or straight to a final status. A finished run keeps its status for good (an
@@ -90,6 +92,7 @@ def record_external_run(
         created_at=created_at,
         started_at=started_at,
         finished_at=finished_at,
+        heartbeat_at=created_at,
         results=jsonable(results or []),
         error_log=error_log,
         meta=jsonable(
@@ -140,6 +143,7 @@ def update_external_run(execution: Execution, changes: dict[str, Any]) -> Execut
         "status": status,
         "started_at": started,
         "finished_at": finished,
+        "heartbeat_at": utcnow(),  # every report says the engine is alive
     }
     if "results" in changes:
         values["results"] = jsonable(changes["results"] or [])

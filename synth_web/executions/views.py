@@ -21,6 +21,7 @@ from synth_web.access import owned_or_404
 from synth_web.engine.refused import replayed_by
 from synth_web.engine.start import RunRefused
 from synth_web.executions import bp
+from synth_web.executions.cut import cut, cut_text
 from synth_web.executions.display import fold, stopped_at, timeline, trigger_words
 from synth_web.executions.forms import FilterForm
 from synth_web.executions.listing import (
@@ -164,7 +165,8 @@ def detail_context(execution: Execution, announce: bool = False) -> dict[str, An
         "resume_steps": resume_steps(execution),
         "steps": timeline(execution),
         "stopped_at": stopped_at(execution),
-        "trigger": fold(trigger) if trigger else None,
+        "trigger": fold(cut(trigger)) if trigger else None,
+        "error_log": cut_text(execution.error_log),
         "announce": announce,
     }
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
+import json
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,11 +19,18 @@ from synth_web.engine.netguard import session_for
 from synth_web.engine.outbound import http_errors
 
 MAX_BODY = 64 * 1024
+CHUNK = 16 * 1024
 RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
 
 def run_request(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Send the request and return status, headers and the (cut) body."""
+    """Send the request and return status, headers and the (cut) body.
+
+    The body is streamed and reading stops at MAX_BODY; the whole exchange,
+    connecting and every read included, ends at the timeout, when a watchdog
+    shuts the socket (a server sending a byte a second is cut off there, and a
+    step the runner gave up on does not keep its socket).
+    """
     method = params.get("method", "GET")
     url = params["url"]
     parts = urlsplit(url)
@@ -29,7 +41,7 @@ def run_request(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     with http_errors(parts.hostname, timeout):
         ctx.policy.check_host(parts.hostname, port)
-        with session_for(ctx.policy) as session:
+        with session_for(ctx.policy) as session, watchdog(session, timeout) as fired:
             response = session.request(
                 method,
                 url,
@@ -38,33 +50,84 @@ def run_request(ctx: StepContext, params: dict[str, Any]) -> dict[str, Any]:
                 json=params.get("json"),
                 data=params.get("body"),
                 timeout=timeout,
+                stream=True,
             )
-    output = describe_response(response, started)
+            with response:
+                body, cut = read_body(response, fired)
+    output = describe_response(response, body, cut, started)
+    if cut:
+        ctx.log(f"The response body was cut: only its first {MAX_BODY:,} bytes kept.")
     check_status(
         response.status_code, params.get("expected_status"), parts.hostname, output
     )
     return output
 
 
-def describe_response(response: requests.Response, started: float) -> dict[str, Any]:
-    """Build the step output from a response, cutting long bodies at 64 KB."""
-    raw = response.content[: MAX_BODY + 1]
+@contextmanager
+def watchdog(session: requests.Session, seconds: float) -> Iterator[threading.Event]:
+    """Cut the session's sockets off after `seconds`; the event tells if it did."""
+    fired = threading.Event()
+    adapter = session.get_adapter("http://")
+
+    def cut_off() -> None:
+        fired.set()
+        adapter.cut_off()
+
+    timer = threading.Timer(seconds, cut_off)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield fired
+    except requests.exceptions.RequestException as exc:
+        if fired.is_set():
+            raise requests.exceptions.ReadTimeout("the total timeout passed") from exc
+        raise
+    finally:
+        timer.cancel()
+        adapter.cut_off()  # nothing of this request lingers (no pooled keep-alive)
+
+
+def read_body(
+    response: requests.Response, fired: threading.Event
+) -> tuple[bytes, bool]:
+    """Read the body up to MAX_BODY; return it and whether it was cut."""
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_content(CHUNK):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_BODY:
+            return b"".join(chunks)[:MAX_BODY], True
+    if fired.is_set():
+        # The watchdog's shutdown looks like the end of a body without a length.
+        raise requests.exceptions.ReadTimeout("the total timeout passed")
+    return b"".join(chunks), False
+
+
+def describe_response(
+    response: requests.Response, body: bytes, cut: bool, started: float
+) -> dict[str, Any]:
+    """Build the step output from a response and its (cut) body."""
     output: dict[str, Any] = {
         "status": response.status_code,
         "headers": dict(response.headers),
         "elapsed_ms": int((time.monotonic() - started) * 1000),
         "url": response.url,
     }
+    encoding = response.encoding or "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        encoding = "utf-8"  # a charset nobody knows: read it as UTF-8
     content_type = response.headers.get("Content-Type", "")
-    if "json" in content_type and len(raw) <= MAX_BODY:
+    if "json" in content_type and not cut:
         try:
-            output["json"] = response.json()
+            output["json"] = json.loads(body.decode(encoding, errors="replace"))
             return output
         except ValueError:
             pass
-    text = raw[:MAX_BODY].decode(response.encoding or "utf-8", errors="replace")
-    output["text"] = text
-    if len(raw) > MAX_BODY:
+    output["text"] = body.decode(encoding, errors="replace")
+    if cut:
         output["truncated"] = True
     return output
 

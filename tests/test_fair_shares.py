@@ -1,0 +1,155 @@
+"""Fair shares of the pool, and the sweep in every executor mode."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from synth_web.engine import runs
+from synth_web.engine.scheduler import Background, start_background
+from synth_web.extensions import db
+from synth_web.models import Execution, utcnow
+from tests.api_support import Api, make_token
+from tests.run_factories import add_run, add_workflow, get_run
+
+SLOW = [{"id": "wait", "type": "core.delay", "with": {"seconds": 0.3}}]
+
+
+@pytest.fixture
+def app_config():
+    return {"SYNTH_MAX_RUNNING_PER_USER": 1, "SYNTH_WORKERS": 2}
+
+
+def queue(app, workflow_id, user_id, count=1):
+    """Queue runs straight in the database; return their ids."""
+    return [add_run(app, workflow_id, user_id, status="queued") for _ in range(count)]
+
+
+def test_a_person_over_their_share_waits_and_others_do_not(app, user, other_user):
+    mine = add_workflow(app, user.id)
+    theirs = add_workflow(app, other_user.id)
+    first, second = queue(app, mine, user.id, 2)
+    (other,) = queue(app, theirs, other_user.id)
+    with app.app_context():
+        assert runs.claim(first) is True
+        assert runs.claim(second) is False  # one round trip, and it stays queued
+        assert runs.current_status(second) == "queued"
+        assert runs.queued_ids(claimable=True) == [other]
+        assert runs.claim(other) is True
+        runs.finish(first, "success", [], None)
+        assert runs.queued_ids(claimable=True) == [second]
+        assert runs.claim(second) is True
+
+
+def test_outside_engines_runs_do_not_count_against_the_share(app, user):
+    workflow = add_workflow(app, user.id)
+    add_run(app, workflow, user.id, status="running", trigger_type="external")
+    (mine,) = queue(app, workflow, user.id)
+    with app.app_context():
+        assert runs.claim(mine) is True
+
+
+def test_the_pool_runs_a_person_one_at_a_time_in_order(app, user, other_user):
+    mine = add_workflow(app, user.id, actions=SLOW)
+    theirs = add_workflow(app, other_user.id, actions=SLOW)
+    ids = queue(app, mine, user.id, 3)
+    (other,) = queue(app, theirs, other_user.id)
+    with app.app_context():
+        executor = app.extensions["synth_executor"]
+        for execution_id in [*ids, other]:
+            executor.submit(execution_id)
+    deadline = time.monotonic() + 20
+    while any(not get_run(app, i).is_finished for i in [*ids, other]):
+        assert time.monotonic() < deadline, "the queue did not drain"
+        time.sleep(0.05)
+    done = [get_run(app, i) for i in ids]
+    assert [run.status for run in done] == ["success"] * 3
+    for earlier, later in zip(done, done[1:], strict=False):
+        assert later.started_at >= earlier.finished_at  # never two at once, in order
+    # The other person did not wait behind the first person's queue.
+    assert get_run(app, other).started_at < done[1].started_at
+
+
+# ---------- The sweep, in every mode ----------
+
+
+@pytest.mark.parametrize("app_config", [{"SYNTH_EXECUTOR": "external"}])
+def test_web_processes_of_the_external_mode_sweep(app, user, monkeypatch):
+    monkeypatch.setattr(Background, "start", lambda self: None)
+    background = start_background(app)
+    assert background is not None and not background.dispatches
+    workflow = add_workflow(app, user.id)
+    long_ago = utcnow() - timedelta(minutes=5)
+    stale = add_run(app, workflow, user.id, status="running", created_at=long_ago)
+    with app.app_context():
+        background.step(time.monotonic() + 3600)
+    run = get_run(app, stale)
+    assert run.status == "failure"
+    assert "stopped responding" in run.error_log
+
+
+@pytest.mark.parametrize("app_config", [{"SYNTH_EXECUTOR": "external"}])
+def test_an_outside_engines_silent_run_ends_after_its_limit(app, user):
+    workflow = add_workflow(app, user.id)
+    api = Api(app.test_client(), make_token(app, user))
+    reported = api.post(f"/workflows/{workflow}/executions", json={"status": "running"})
+    execution_id = reported.get_json()["id"]
+    patched = api.patch(f"/executions/{execution_id}", json={"results": []})
+    assert patched.status_code == 200
+    with app.app_context():
+        # Synth's own sweep (30 s) leaves it alone: its engine reports, not beats.
+        assert (
+            runs.sweep_stale(timedelta(seconds=30), utcnow() + timedelta(hours=1)) == 0
+        )
+        assert runs.current_status(execution_id) == "running"
+        limit = timedelta(seconds=app.config["SYNTH_EXTERNAL_STALE_SECONDS"])
+        assert limit == timedelta(minutes=15)
+        assert runs.sweep_external(limit, utcnow() + timedelta(minutes=14)) == 0
+        assert runs.sweep_external(limit, utcnow() + timedelta(minutes=16)) == 1
+    run = get_run(app, execution_id)
+    assert run.status == "failure"
+    assert "sent no report for 900 s" in run.error_log
+
+
+@pytest.mark.parametrize("app_config", [{"SYNTH_EXECUTOR": "external"}])
+def test_each_patch_is_a_heartbeat(app, user):
+    workflow = add_workflow(app, user.id)
+    api = Api(app.test_client(), make_token(app, user))
+    execution_id = api.post(
+        f"/workflows/{workflow}/executions", json={"status": "queued"}
+    ).get_json()["id"]
+    with app.app_context():
+        db.session.execute(
+            Execution.__table__.update()
+            .where(Execution.id == execution_id)
+            .values(heartbeat_at=utcnow() - timedelta(minutes=20))
+        )
+        db.session.commit()
+    response = api.patch(f"/executions/{execution_id}", json={"status": "running"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert runs.sweep_external(timedelta(minutes=15)) == 0
+        assert runs.current_status(execution_id) == "running"
+
+
+def test_recorded_runs_are_never_swept(app, user):
+    workflow = add_workflow(app, user.id)
+    long_ago = utcnow() - timedelta(hours=2)
+    kept = [
+        add_run(
+            app,
+            workflow,
+            user.id,
+            status="running",
+            trigger_type=kind,
+            created_at=long_ago,
+            meta={"recorded": True},
+        )
+        for kind in ("manual", "external")
+    ]
+    with app.app_context():
+        assert runs.sweep_stale(timedelta(seconds=30)) == 0
+        assert runs.sweep_external(timedelta(minutes=15)) == 0
+    assert [get_run(app, i).status for i in kept] == ["running", "running"]
