@@ -55,12 +55,22 @@ class StepOutcome:
         self.error = error
 
 
-def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
-    """Render, check and run one step with its timeout and retries."""
-    clock = time.monotonic()
-    record = new_record(action, utcnow())
+CANCELLED = "The run was cancelled."
 
-    def done(status: StepStatus, signal: str, error: str | None = None) -> StepOutcome:
+
+class Recorder:
+    """The record of one running step, ended once with how it went."""
+
+    def __init__(self, action: dict[str, Any], redact: Any) -> None:
+        self.clock = time.monotonic()
+        self.record = new_record(action, utcnow())
+        self.redact = redact
+
+    def done(
+        self, status: StepStatus, signal: str, error: str | None = None
+    ) -> StepOutcome:
+        """End the record (secrets redacted, size checked) and say what comes next."""
+        record = self.record
         if record_too_big(record):
             record["output"] = None
             status, signal = "failure", "fail"
@@ -68,45 +78,69 @@ def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
                 f"its record (input and output) would be larger than "
                 f"{MAX_RECORD:,} characters, the most a step may keep"
             )
-        elapsed = int((time.monotonic() - clock) * 1000)
-        close_record(
-            record, status, utcnow(), elapsed, redact(error) if error else None
-        )
-        record["output"] = redact(record["output"])
+        elapsed = int((time.monotonic() - self.clock) * 1000)
+        error = self.redact(error) if error else None
+        close_record(record, status, utcnow(), elapsed, error)
+        record["output"] = self.redact(record["output"])
         return StepOutcome(record, signal, record["error"])
 
+
+def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
+    """Render, check and run one step with its timeout and retries."""
+    step = Recorder(action, redact)
     app, act = find_action(action["type"])
+    params = checked_params(plan, action, act.schema, step)
+    if isinstance(params, StepOutcome):
+        return params
+    ctx = step_context(plan, action, params, app.key)
+    return attempts(
+        step,
+        ctx,
+        lambda: call_with_timeout(act.run, ctx, params, app.key),
+        action.get("retry") or {},
+    )
+
+
+def checked_params(
+    plan: Plan, action: dict[str, Any], schema: dict[str, Any], step: Recorder
+) -> dict[str, Any] | StepOutcome:
+    """Render the step's values and check them against its schema, or end the step."""
     try:
         params = render_value(
             action.get("with", {}), plan.context, budget_for(plan, action)
         )
     except TemplateCancelled:
-        return done("cancelled", "cancelled", "The run was cancelled.")
+        return step.done("cancelled", "cancelled", CANCELLED)
     except TemplateError as exc:
-        return done("failure", "fail", f"template error: {exc}")
-    record["input"] = redact(params)
-    problems = schema_problems(params, act.schema, "with")
+        return step.done("failure", "fail", f"template error: {exc}")
+    step.record["input"] = step.redact(params)
+    problems = schema_problems(params, schema, "with")
     if problems:
         detail = "; ".join(f"{p.path}: {p.message}" for p in problems)
-        return done(
+        return step.done(
             "failure", "fail", f"its values are not valid after templating: {detail}"
         )
-    ctx = step_context(plan, action, params, app.key)
-    retry = action.get("retry") or {}
+    return params
+
+
+def attempts(
+    step: Recorder, ctx: StepContext, call: Any, retry: dict[str, Any]
+) -> StepOutcome:
+    """Call the step until it succeeds, up to `retry.max_attempts`, backing off."""
     max_attempts = int(retry.get("max_attempts", 1))
     for attempt in range(1, max_attempts + 1):
-        record["attempts"] = attempt
+        step.record["attempts"] = attempt
         ctx.started = time.monotonic()
         try:
-            record["output"] = call_with_timeout(act.run, ctx, params, app.key)
+            step.record["output"] = call()
             if ctx.logs:
-                record["logs"] = list(ctx.logs)
-            return done("success", "next")
+                step.record["logs"] = list(ctx.logs)
+            return step.done("success", "next")
         except StopRun as stop:
-            record["output"] = {"passed": False, "reason": str(stop)}
-            return done("success", "stop")
+            step.record["output"] = {"passed": False, "reason": str(stop)}
+            return step.done("success", "stop")
         except RunCancelled:
-            return done("cancelled", "cancelled", "The run was cancelled.")
+            return step.done("cancelled", "cancelled", CANCELLED)
         except StepFailed as failure:
             message, retryable = str(failure), failure.retryable
         except TimeoutError:
@@ -115,12 +149,12 @@ def run_step(plan: Plan, action: dict[str, Any], redact: Any) -> StepOutcome:
             message, retryable = f"{type(exc).__name__}: {exc}", True
         if not retryable or attempt == max_attempts:
             suffix = f" (after {attempt} attempts)" if attempt > 1 else ""
-            return done("failure", "fail", message + suffix)
+            return step.done("failure", "fail", message + suffix)
         try:
             ctx.sleep(backoff(attempt, float(retry.get("backoff_seconds", 1))))
         except RunCancelled:
-            return done("cancelled", "cancelled", "The run was cancelled.")
-    return done("failure", "fail", "no attempts were made")
+            return step.done("cancelled", "cancelled", CANCELLED)
+    return step.done("failure", "fail", "no attempts were made")
 
 
 def record_too_big(record: dict[str, Any]) -> bool:
