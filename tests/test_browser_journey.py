@@ -158,6 +158,9 @@ def turn_slack_off(page) -> None:
     switch = card.get_by_role("button", name="On Slack")
     expect(switch).to_have_attribute("aria-pressed", "true")
     switch.click()
+    # It asks first, naming the workflow it will block.
+    expect(card.get_by_role("alert")).to_contain_text("Greet the team")
+    card.get_by_role("button", name="Switch Slack off").click()
     expect(card.get_by_role("status")).to_have_text(
         "Slack is off: 1 workflow can no longer run."
     )
