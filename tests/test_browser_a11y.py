@@ -45,7 +45,13 @@ THEMES = {"light": AXE_OPTIONS, "dark": COLOUR_RULES}
 SETTLE = """async () => {
   getComputedStyle(document.body).color;
   const fading = document.getAnimations().filter((a) => a instanceof CSSTransition);
-  await Promise.all(fading.map((a) => a.finished.catch(() => null)));
+  // A transition on an element that a live poll replaces may never finish:
+  // wait at most two seconds (page.evaluate has no timeout of its own).
+  const limit = new Promise((done) => setTimeout(done, 2000));
+  await Promise.race([
+    Promise.all(fading.map((a) => a.finished.catch(() => null))),
+    limit,
+  ]);
 }"""
 
 
