@@ -17,6 +17,7 @@ from flask import Flask, current_app
 
 from synth_web.engine import runs
 from synth_web.engine.runner import run_execution
+from synth_web.engine.steps import Plan
 from synth_web.extensions import db
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class ThreadExecutor:
         self._pool: ThreadPoolExecutor | None = None
         self._pid: int | None = None
         self._pending: set[int] = set()
+        self._reserved = 0
         self._lock = threading.Lock()
         self._deferred = False
 
@@ -47,6 +49,7 @@ class ThreadExecutor:
             )
             self._pid = os.getpid()
             self._pending = set()
+            self._reserved = 0
         return self._pool
 
     def submit(self, execution_id: int) -> None:
@@ -59,35 +62,73 @@ class ThreadExecutor:
             self._pending.add(execution_id)
             pool.submit(self._run, execution_id)
 
+    def reserve(self) -> bool:
+        """Hold a free slot of this process's pool for a run inserted claimed.
+
+        True when fewer runs are accepted here than the pool has threads: the
+        caller inserts its run already running, then `submit_claimed` (or
+        `release`). A busy pool says False, and the run is queued as before.
+        """
+        with self._lock:
+            self._ensure_pool()
+            if len(self._pending) + self._reserved >= self.workers:
+                return False
+            self._reserved += 1
+            return True
+
+    def release(self) -> None:
+        """Give back a slot reserved for a run that was not inserted running."""
+        with self._lock:
+            self._reserved = max(0, self._reserved - 1)
+
+    def submit_claimed(self, plan: Plan) -> None:
+        """Run a run this process inserted already claimed, with its plan read."""
+        with self._lock:
+            pool = self._ensure_pool()
+            self._reserved = max(0, self._reserved - 1)
+            self._pending.add(plan.execution_id)
+            pool.submit(self._run, plan.execution_id, plan)
+
     def pending(self) -> set[int]:
         """Return the ids this process has accepted but not finished."""
         with self._lock:
             return set(self._pending)
 
-    def refill(self) -> None:
-        """Take the oldest queued runs that can start now (fair shares allowing).
+    def run_waiting(self) -> None:
+        """Claim and run queued runs in this thread, oldest first, while any may start.
 
-        Called as a run ends while some runs were left waiting; once the queue
-        is empty, ending runs cost no query again.
+        A run that ends frees a slot of its owner's fair share: its thread takes
+        the next waiting run at once (one claiming statement) rather than leave
+        each queued run's own claim to fail until its turn.
         """
-        if not runs.queued_ids(limit=1):
-            self._deferred = False
-            return
-        pending = self.pending()
-        for execution_id in runs.queued_ids(limit=self.workers, claimable=True):
-            if execution_id not in pending:
-                self.submit(execution_id)
+        while True:
+            with db.engine.connect() as raw:
+                conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+                execution_id = runs.claim_next(conn)
+            if execution_id is None:
+                self._deferred = False
+                return
+            with self._lock:
+                self._pending.add(execution_id)
+            try:
+                run_execution(execution_id, worker=worker_name(), claimed=True)
+                runs.waiting_after_finish()  # this loop asks the queue itself
+            finally:
+                with self._lock:
+                    self._pending.discard(execution_id)
 
-    def _run(self, execution_id: int) -> None:
+    def _run(self, execution_id: int, plan: Plan | None = None) -> None:
         try:
             with self.app.app_context():
                 try:
-                    if run_execution(execution_id, worker=worker_name()) is None:
+                    given = {"plan": plan} if plan is not None else {}
+                    status = run_execution(execution_id, worker=worker_name(), **given)
+                    if status is None:
                         # Not claimed: maybe its owner is running their fair
                         # share. It waits queued until one of theirs ends.
                         self._deferred = True
-                    elif self._deferred:
-                        self.refill()
+                    elif runs.waiting_after_finish() or self._deferred:
+                        self.run_waiting()
                 finally:
                     db.session.remove()
         except Exception:  # noqa: BLE001 - a pool thread must never die silently
@@ -136,6 +177,17 @@ def make_executor(app: Flask) -> Any:
 def executor() -> Any:
     """Return this app's executor."""
     return current_app.extensions["synth_executor"]
+
+
+def claiming_slot() -> Any:
+    """Return this process's executor when it has a slot free for a run, else None.
+
+    Only the thread pool runs runs where they are inserted; the reservation is
+    the caller's to hand over (`submit_claimed`) or give back (`release`).
+    """
+    pool = executor()
+    reserve = getattr(pool, "reserve", None)
+    return pool if reserve is not None and reserve() else None
 
 
 def dispatch(execution_id: int) -> None:

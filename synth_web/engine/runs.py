@@ -7,11 +7,12 @@ expects, so two workers, a cancel and a sweep can race without breaking a run.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
@@ -19,6 +20,7 @@ from sqlalchemy.orm import aliased
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
 from synth_web.models import FINISHED_STATUSES, Execution, Workflow, utcnow
+from synth_web.models.types import UTCDateTime
 
 STALE_REASON = (
     "The worker running this stopped responding (no heartbeat for {seconds} s). "
@@ -51,27 +53,68 @@ def enqueue(
     dedupe_key: str | None = None,
     meta: dict[str, Any] | None = None,
     results: list[dict[str, Any]] | None = None,
+    claimed: bool = False,
 ) -> tuple[Execution, bool]:
     """Insert a queued execution; return it and whether it is new.
 
     `results` are step records it starts with (a retry from a step reuses them).
+    `claimed` inserts it already running (with its heartbeat) when its owner is
+    under their fair share and has nothing queued before it, in the same single
+    statement; otherwise it is queued as usual. The caller reads `status`.
 
     With a dedupe key that already exists, nothing is inserted and the first
     execution is returned instead: schedule ticks and idempotent webhooks run once.
     """
+    now = utcnow()
     values = {
         "workflow_id": workflow.id,
         "user_id": workflow.user_id,
         "status": "queued",
         "trigger_type": trigger_type,
-        "created_at": utcnow(),
+        "created_at": now,
         "results": jsonable(results or []),
         "meta": jsonable(
             {"trigger_type": trigger_type, "trigger": trigger or {}, **(meta or {})}
         ),
         "dedupe_key": dedupe_key,
     }
+    if claimed and trigger_type != EXTERNAL:
+        room = room_for_one_more(workflow.user_id)
+        values["status"] = case((room, "running"), else_="queued")
+        at = literal(now, UTCDateTime())
+        values["started_at"] = case((room, at), else_=None)
+        values["heartbeat_at"] = case((room, at), else_=None)
     return insert_once(values)
+
+
+def room_for_one_more(user_id: int) -> Any:
+    """Match when a new run of this person may start at once (see under_fair_share).
+
+    Nothing of theirs waits queued before it, and they run fewer than their fair
+    share: the same rule a claim applies, for a row not inserted yet.
+    """
+    other = aliased(Execution)
+    running = (
+        select(func.count(other.id))
+        .where(
+            other.user_id == user_id,
+            other.status == "running",
+            other.trigger_type != EXTERNAL,
+        )
+        .scalar_subquery()
+    )
+    earlier = aliased(Execution)
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.user_id == user_id,
+            earlier.status == "queued",
+            earlier.trigger_type != EXTERNAL,
+            func.coalesce(earlier.meta["recorded"].as_boolean(), False).is_(False),
+        )
+        .exists()
+    )
+    return (running < fair_share()) & ~waiting
 
 
 def refuse(
@@ -175,7 +218,43 @@ def fair_share() -> int:
     return max(1, int(current_app.config["SYNTH_MAX_RUNNING_PER_USER"]))
 
 
-def under_fair_share(user_id: Any) -> Any:
+def claim_next(conn: Connection) -> int | None:
+    """Claim the oldest queued run that may start now; return its id, or None.
+
+    A run ending here takes the next one in the same thread (one statement), in
+    queue order and within fair shares, instead of each queued run's own claim
+    failing until its turn. On PostgreSQL, SKIP LOCKED lets two enders take two
+    different runs.
+    """
+    row = aliased(Execution)
+    oldest = (
+        select(row.id)
+        .where(
+            row.status == "queued",
+            row.trigger_type != EXTERNAL,
+            func.coalesce(row.meta["recorded"].as_boolean(), False).is_(False),
+            under_fair_share(row.user_id, row),
+        )
+        .order_by(row.id)
+        .limit(1)
+    )
+    if conn.dialect.name == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    now = utcnow()
+    statement = (
+        update(Execution)
+        .where(
+            Execution.id == oldest.scalar_subquery(),
+            Execution.status == "queued",
+            under_fair_share(Execution.user_id),
+        )
+        .values(status="running", started_at=now, heartbeat_at=now)
+        .returning(Execution.id)
+    )
+    return conn.execute(statement).scalar()
+
+
+def under_fair_share(user_id: Any, row: Any = Execution) -> Any:
     """Match queued rows that are their owner's next and fit their fair share.
 
     A person's runs start in the order they were queued, and at most
@@ -199,7 +278,7 @@ def under_fair_share(user_id: Any) -> Any:
         .where(
             earlier.user_id == user_id,
             earlier.status == "queued",
-            earlier.id < Execution.id,
+            earlier.id < row.id,
             earlier.trigger_type != EXTERNAL,
             func.coalesce(earlier.meta["recorded"].as_boolean(), False).is_(False),
         )
@@ -234,7 +313,32 @@ def finish(
         .where(Execution.id == execution_id, Execution.status == "running")
         .values(**values)
     )
-    return _write(statement, conn) == 1
+    if conn is None:
+        return _write(statement, conn) == 1
+    # The same round trip tells whether runs wait queued (see claim_next).
+    found = conn.execute(statement.returning(runs_waiting())).first()
+    _ENDED.waiting = bool(found and found[0])
+    return found is not None
+
+
+_ENDED = threading.local()
+
+
+def runs_waiting() -> Any:
+    """Tell whether any live run waits queued (read with a run's final write)."""
+    row = aliased(Execution)
+    return (
+        select(row.id)
+        .where(row.status == "queued", row.trigger_type != EXTERNAL)
+        .exists()
+    )
+
+
+def waiting_after_finish() -> bool:
+    """Whether runs waited queued when this thread last finished a run; resets."""
+    waiting = getattr(_ENDED, "waiting", False)
+    _ENDED.waiting = False
+    return waiting
 
 
 def fail_queued(execution_id: int, reason: str) -> bool:
