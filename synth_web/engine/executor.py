@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from synth_web.engine import runs
-from synth_web.engine.runner import run_execution
+from synth_web.engine.runner import run_execution, run_next
 from synth_web.engine.steps import Plan
 from synth_web.extensions import db
 
@@ -101,21 +101,20 @@ class ThreadExecutor:
         the next waiting run at once (one claiming statement) rather than leave
         each queued run's own claim to fail until its turn.
         """
-        while True:
-            with db.engine.connect() as raw:
-                conn = raw.execution_options(isolation_level="AUTOCOMMIT")
-                execution_id = runs.claim_next(conn)
-            if execution_id is None:
-                self._deferred = False
-                return
+        held: list[int] = []
+
+        def hold(execution_id: int) -> None:
+            held.append(execution_id)
             with self._lock:
                 self._pending.add(execution_id)
-            try:
-                run_execution(execution_id, worker=worker_name(), claimed=True)
-                runs.waiting_after_finish()  # this loop asks the queue itself
-            finally:
-                with self._lock:
-                    self._pending.discard(execution_id)
+
+        try:
+            while run_next(worker_name(), hold) is not None:
+                pass
+            self._deferred = False
+        finally:
+            with self._lock:
+                self._pending.difference_update(held)
 
     def _run(self, execution_id: int, plan: Plan | None = None) -> None:
         try:

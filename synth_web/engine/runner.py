@@ -42,6 +42,25 @@ def run_execution(
             return _run_guarded(execution_id, worker, conn, plan)
 
 
+def run_next(worker: str, taken: Any = None) -> int | None:
+    """Claim the oldest run that may start now and run it here; return its id.
+
+    None when no queued run may start. `taken(id)` is told the id before it runs
+    (an executor notes what it holds).
+    """
+    with db.engine.connect() as raw:
+        conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+        execution_id = runs.claim_next(conn)
+        if execution_id is None:
+            return None
+        if taken is not None:
+            taken(execution_id)
+        with heartbeat.holding(execution_id):
+            _run_guarded(execution_id, worker, conn, None)
+    runs.waiting_after_finish()  # whoever loops on run_next asks the queue itself
+    return execution_id
+
+
 def _run_guarded(
     execution_id: int, worker: str, conn: Connection, plan: Plan | None
 ) -> str:
