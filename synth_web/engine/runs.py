@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import aliased
 
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
@@ -87,30 +87,46 @@ def enqueue(
     return insert_once(values)
 
 
+@cache
+def _alias(name: str) -> Any:
+    """Another name for the executions table, in Core, made once per name.
+
+    An ORM `aliased()` costs milliseconds of adaptation each time it is built,
+    and even a Core alias copies every column: the hot path builds these on
+    every webhook and every claim (issue 20).
+    """
+    return Execution.__table__.alias(name)
+
+
+def not_recorded(table: Any) -> Any:
+    """Match rows of a Core alias that are real work (see is_live_work)."""
+    return func.coalesce(table.c.metadata["recorded"].as_boolean(), False).is_(False)
+
+
 def room_for_one_more(user_id: int) -> Any:
     """Match when a new run of this person may start at once (see under_fair_share).
 
     Nothing of theirs waits queued before it, and they run fewer than their fair
     share: the same rule a claim applies, for a row not inserted yet.
     """
-    other = aliased(Execution)
+    other = _alias("running_now")
     running = (
-        select(func.count(other.id))
+        select(func.count(other.c.id))
         .where(
-            other.user_id == user_id,
-            other.status == "running",
-            other.trigger_type != EXTERNAL,
+            other.c.user_id == user_id,
+            other.c.status == "running",
+            other.c.trigger_type != EXTERNAL,
         )
         .scalar_subquery()
     )
-    earlier = aliased(Execution)
+    earlier = _alias("queued_before")
     waiting = (
-        select(earlier.id)
+        select(earlier.c.id)
         .where(
-            earlier.user_id == user_id,
-            earlier.status == "queued",
-            earlier.trigger_type != EXTERNAL,
-            func.coalesce(earlier.meta["recorded"].as_boolean(), False).is_(False),
+            earlier.c.user_id == user_id,
+            earlier.c.status == "queued",
+            earlier.c.trigger_type != EXTERNAL,
+            not_recorded(earlier),
         )
         .exists()
     )
@@ -226,16 +242,16 @@ def claim_next(conn: Connection) -> int | None:
     failing until its turn. On PostgreSQL, SKIP LOCKED lets two enders take two
     different runs.
     """
-    row = aliased(Execution)
+    row = _alias("next_run")
     oldest = (
-        select(row.id)
+        select(row.c.id)
         .where(
-            row.status == "queued",
-            row.trigger_type != EXTERNAL,
-            func.coalesce(row.meta["recorded"].as_boolean(), False).is_(False),
-            under_fair_share(row.user_id, row),
+            row.c.status == "queued",
+            row.c.trigger_type != EXTERNAL,
+            not_recorded(row),
+            under_fair_share(row.c.user_id, row.c.id, "next_"),
         )
-        .order_by(row.id)
+        .order_by(row.c.id)
         .limit(1)
     )
     if conn.dialect.name == "postgresql":
@@ -254,7 +270,7 @@ def claim_next(conn: Connection) -> int | None:
     return conn.execute(statement).scalar()
 
 
-def under_fair_share(user_id: Any, row: Any = Execution) -> Any:
+def under_fair_share(user_id: Any, row_id: Any = Execution.id, prefix: str = "") -> Any:
     """Match queued rows that are their owner's next and fit their fair share.
 
     A person's runs start in the order they were queued, and at most
@@ -262,25 +278,25 @@ def under_fair_share(user_id: Any, row: Any = Execution) -> Any:
     both see room for one more, so a person can briefly run one over; SQLite
     writes one at a time.
     """
-    other = aliased(Execution)
+    other = _alias(f"{prefix}running")
     running = (
-        select(func.count(other.id))
+        select(func.count(other.c.id))
         .where(
-            other.user_id == user_id,
-            other.status == "running",
-            other.trigger_type != EXTERNAL,
+            other.c.user_id == user_id,
+            other.c.status == "running",
+            other.c.trigger_type != EXTERNAL,
         )
         .scalar_subquery()
     )
-    earlier = aliased(Execution)
+    earlier = _alias(f"{prefix}earlier")
     waiting_before = (
-        select(earlier.id)
+        select(earlier.c.id)
         .where(
-            earlier.user_id == user_id,
-            earlier.status == "queued",
-            earlier.id < row.id,
-            earlier.trigger_type != EXTERNAL,
-            func.coalesce(earlier.meta["recorded"].as_boolean(), False).is_(False),
+            earlier.c.user_id == user_id,
+            earlier.c.status == "queued",
+            earlier.c.id < row_id,
+            earlier.c.trigger_type != EXTERNAL,
+            not_recorded(earlier),
         )
         .exists()
     )
@@ -326,10 +342,10 @@ _ENDED = threading.local()
 
 def runs_waiting() -> Any:
     """Tell whether any live run waits queued (read with a run's final write)."""
-    row = aliased(Execution)
+    row = _alias("waiting_run")
     return (
-        select(row.id)
-        .where(row.status == "queued", row.trigger_type != EXTERNAL)
+        select(row.c.id)
+        .where(row.c.status == "queued", row.c.trigger_type != EXTERNAL)
         .exists()
     )
 
