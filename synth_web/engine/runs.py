@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, delete, func, literal, select, update
+from sqlalchemy import bindparam, case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -215,18 +215,31 @@ def claim(execution_id: int, conn: Connection | None = None) -> bool:
     at the cost of this one round trip. Runs reported by outside engines are
     never claimed: they run elsewhere.
     """
-    now = utcnow()
-    statement = (
-        update(Execution)
+    params = {"claim_id": execution_id, "claim_now": utcnow()}
+    statement = _claim_statement(fair_share())
+    if conn is not None:
+        return conn.execute(statement, params).rowcount == 1
+    claimed = db.session.execute(statement, params).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+@cache
+def _claim_statement(share: int) -> Any:
+    """Build claim's UPDATE once per fair share: only its parameters change."""
+    now = bindparam("claim_now", type_=UTCDateTime())
+    return (
+        update(Execution.__table__)
         .where(
-            Execution.id == execution_id,
-            Execution.status == "queued",
-            Execution.trigger_type != EXTERNAL,
-            under_fair_share(Execution.user_id),
+            Execution.__table__.c.id == bindparam("claim_id"),
+            Execution.__table__.c.status == "queued",
+            Execution.__table__.c.trigger_type != EXTERNAL,
+            under_fair_share(
+                Execution.__table__.c.user_id, Execution.__table__.c.id, share=share
+            ),
         )
         .values(status="running", started_at=now, heartbeat_at=now)
     )
-    return _write(statement, conn) == 1
 
 
 def fair_share() -> int:
@@ -242,6 +255,13 @@ def claim_next(conn: Connection) -> int | None:
     failing until its turn. On PostgreSQL, SKIP LOCKED lets two enders take two
     different runs.
     """
+    statement = _claim_next_statement(fair_share(), conn.dialect.name)
+    return conn.execute(statement, {"claim_now": utcnow()}).scalar()
+
+
+@cache
+def _claim_next_statement(share: int, dialect: str) -> Any:
+    """Build claim_next's UPDATE once per fair share and database (the time bound)."""
     row = _alias("next_run")
     oldest = (
         select(row.c.id)
@@ -249,28 +269,32 @@ def claim_next(conn: Connection) -> int | None:
             row.c.status == "queued",
             row.c.trigger_type != EXTERNAL,
             not_recorded(row),
-            under_fair_share(row.c.user_id, row.c.id, "next_"),
+            under_fair_share(row.c.user_id, row.c.id, "next_", share),
         )
         .order_by(row.c.id)
         .limit(1)
     )
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         oldest = oldest.with_for_update(skip_locked=True)
-    now = utcnow()
-    statement = (
+    now = bindparam("claim_now", type_=UTCDateTime())
+    return (
         update(Execution)
         .where(
             Execution.id == oldest.scalar_subquery(),
             Execution.status == "queued",
-            under_fair_share(Execution.user_id),
+            under_fair_share(Execution.user_id, share=share),
         )
         .values(status="running", started_at=now, heartbeat_at=now)
         .returning(Execution.id)
     )
-    return conn.execute(statement).scalar()
 
 
-def under_fair_share(user_id: Any, row_id: Any = Execution.id, prefix: str = "") -> Any:
+def under_fair_share(
+    user_id: Any,
+    row_id: Any = Execution.id,
+    prefix: str = "",
+    share: int | None = None,
+) -> Any:
     """Match queued rows that are their owner's next and fit their fair share.
 
     A person's runs start in the order they were queued, and at most
@@ -300,7 +324,7 @@ def under_fair_share(user_id: Any, row_id: Any = Execution.id, prefix: str = "")
         )
         .exists()
     )
-    return (running < fair_share()) & ~waiting_before
+    return (running < (share or fair_share())) & ~waiting_before
 
 
 def finish(
