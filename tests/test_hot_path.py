@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 
+from synth_web import database
 from synth_web.engine import checks
 from synth_web.extensions import db
 from synth_web.models import Workflow
@@ -135,3 +139,26 @@ def test_validation_is_cached_until_the_workflow_changes(app, hook, monkeypatch)
         # Another connection state is another key.
         checks.workflow_problems(workflow, {"slack": "inactive"})
         assert len(calls) == 4
+
+
+class Record:
+    """Stands in for a pool's connection record: only its `info` is used."""
+
+    def __init__(self, checked_in: float | None) -> None:
+        self.info = {} if checked_in is None else {"checked_in": checked_in}
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(tmp_path):
+    dead = sqlite3.connect(tmp_path / "x.db")
+    dead.close()  # any query on it fails: not pinged, so no error
+    database.ping_after_idle(dead, Record(time.monotonic()), None)
+    database.ping_after_idle(dead, Record(None), None)  # just opened
+
+
+def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(tmp_path):
+    idle = time.monotonic() - database.IDLE_PING_SECONDS - 1
+    alive = sqlite3.connect(tmp_path / "x.db")
+    database.ping_after_idle(alive, Record(idle), None)
+    alive.close()
+    with pytest.raises(DisconnectionError):
+        database.ping_after_idle(alive, Record(idle), None)

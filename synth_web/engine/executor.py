@@ -38,6 +38,8 @@ class ThreadExecutor:
         self._pid: int | None = None
         self._pending: set[int] = set()
         self._reserved = 0
+        self._probes = 0
+        self._nudged = False
         self._lock = threading.Lock()
         self._deferred = False
 
@@ -50,6 +52,8 @@ class ThreadExecutor:
             self._pid = os.getpid()
             self._pending = set()
             self._reserved = 0
+            self._probes = 0
+            self._nudged = False
         return self._pool
 
     def submit(self, execution_id: int) -> None:
@@ -107,6 +111,7 @@ class ThreadExecutor:
             held.append(execution_id)
             with self._lock:
                 self._pending.add(execution_id)
+            self._widen()
 
         try:
             while run_next(worker_name(), hold) is not None:
@@ -115,6 +120,52 @@ class ThreadExecutor:
         finally:
             with self._lock:
                 self._pending.difference_update(held)
+
+    def nudge(self) -> None:
+        """Have a pool thread take waiting runs soon (one such request at a time).
+
+        A webhook whose run was queued behind its owner's fair share asks this
+        instead of queuing a claim of its own run that would fail until its turn.
+        """
+        with self._lock:
+            pool = self._ensure_pool()
+            if self._nudged:
+                return
+            self._nudged = True
+        pool.submit(self._drain, True)
+
+    def _widen(self) -> None:
+        """Start one more draining thread while this pool has threads to spare.
+
+        A loop stops when its claim finds every share full; without this the
+        loops left would dwindle to one as slots free up. The new loop's first
+        claim either takes a run (and widens again) or stops.
+        """
+        with self._lock:
+            if self._pool is None or len(self._pending) + self._probes >= self.workers:
+                return
+            self._probes += 1
+            pool = self._pool
+        try:
+            pool.submit(self._drain, False)
+        except RuntimeError:  # the pool is shutting down
+            with self._lock:
+                self._probes -= 1
+
+    def _drain(self, nudged: bool) -> None:
+        with self._lock:
+            if nudged:
+                self._nudged = False
+            else:
+                self._probes -= 1
+        try:
+            with self.app.app_context():
+                try:
+                    self.run_waiting()
+                finally:
+                    db.session.remove()
+        except Exception:  # noqa: BLE001 - a pool thread must never die silently
+            log.exception("Taking waiting runs failed")
 
     def _run(self, execution_id: int, plan: Plan | None = None) -> None:
         try:

@@ -256,7 +256,18 @@ def claim_next(conn: Connection) -> int | None:
     different runs.
     """
     statement = _claim_next_statement(fair_share(), conn.dialect.name)
-    return conn.execute(statement, {"claim_now": utcnow()}).scalar()
+    if conn.dialect.name != "sqlite":
+        return conn.execute(statement, {"claim_now": utcnow()}).scalar()
+    # SQLite writes one at a time: take the lock before reading the clock, so a
+    # run never starts (on paper) before the one it waited for finished.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute(statement, {"claim_now": utcnow()}).scalar()
+    except Exception:
+        conn.exec_driver_sql("ROLLBACK")
+        raise
+    conn.exec_driver_sql("COMMIT")
+    return found
 
 
 @cache

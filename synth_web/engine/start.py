@@ -67,6 +67,11 @@ def start_run(
         return execution, created
     if pool is not None:
         pool.release()
+        if created:
+            # Queued behind its owner's fair share: a pool thread takes it in
+            # turn, rather than a claim of its own failing until then.
+            pool.nudge()
+            return execution, created
     if created and hand_over:
         dispatch(execution.id)
     return execution, created
