@@ -273,15 +273,31 @@ def claim_next(conn: Connection) -> int | None:
 @cache
 def _claim_next_statement(share: int, dialect: str) -> Any:
     """Build claim_next's UPDATE once per fair share and database (the time bound)."""
-    row = _alias("next_run")
+    row, first = _alias("next_run"), _alias("first_queued")
+    # Each person's oldest queued run, found in one pass: only those can start,
+    # so the fair-share test runs per person, not per queued row (thousands).
+    firsts = (
+        select(func.min(first.c.id))
+        .where(
+            first.c.status == "queued",
+            first.c.trigger_type != EXTERNAL,
+            not_recorded(first),
+        )
+        .group_by(first.c.user_id)
+    )
+    running = _alias("next_running")
+    busy = (
+        select(func.count(running.c.id))
+        .where(
+            running.c.user_id == row.c.user_id,
+            running.c.status == "running",
+            running.c.trigger_type != EXTERNAL,
+        )
+        .scalar_subquery()
+    )
     oldest = (
         select(row.c.id)
-        .where(
-            row.c.status == "queued",
-            row.c.trigger_type != EXTERNAL,
-            not_recorded(row),
-            under_fair_share(row.c.user_id, row.c.id, "next_", share),
-        )
+        .where(row.c.id.in_(firsts), row.c.status == "queued", busy < share)
         .order_by(row.c.id)
         .limit(1)
     )
