@@ -124,7 +124,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": main_db,
         "SQLALCHEMY_BINDS": {"vault": vault_db},
         "SYNTH_VAULT_KEYS": load_vault_keys(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping on every checkout: database.py pings a connection only after it
+        # sat idle (issue 20), and recycles it after an hour.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 3600},
         "MAX_CONTENT_LENGTH": env_int("SYNTH_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

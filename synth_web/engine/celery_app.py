@@ -66,18 +66,18 @@ def flask_app() -> Flask:
 def run_execution_task(execution_id: int) -> str | None:
     """Run one queued execution (a no-op if someone else already claimed it)."""
     from synth_web.engine import runs
-    from synth_web.engine.runner import run_execution
+    from synth_web.engine.runner import run_execution, run_next
     from synth_web.extensions import db
 
     with flask_app().app_context():
         try:
             worker = f"celery:{socket.gethostname()}:{os.getpid()}"
             status = run_execution(execution_id, worker=worker)
-            if status is not None:
-                # A run ended: send the runs that waited for it (fair shares,
-                # order). A twin of a message already queued is a no-op claim.
-                for waiting in runs.queued_ids(limit=4, claimable=True):
-                    run_execution_task.delay(waiting)
+            if status is not None and runs.waiting_after_finish():
+                # A run ended while others waited (fair shares, order): take
+                # them here, oldest first, one claiming statement each.
+                while run_next(worker) is not None:
+                    pass
             return status
         finally:
             db.session.remove()

@@ -6,9 +6,10 @@ scheduler (through `start.start_run`) and the runner's last check all use it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from synth_web.engine.apps import get_app
 from synth_web.engine.validation import Problem, validate_definition
@@ -16,6 +17,10 @@ from synth_web.extensions import db
 from synth_web.models import Connection, Workflow
 
 PROBLEMS_SHOWN = 3
+# Validation results kept per (workflow, updated_at, connection states): issue 20.
+CACHE_SIZE = 2048
+_CACHE: dict[tuple, list[Problem]] = {}
+_CACHE_LOCK = threading.Lock()
 SWITCHED_OFF = "This workflow is switched off."
 
 
@@ -39,7 +44,33 @@ def workflow_problems(
             if uses_connected_apps(workflow)
             else {}
         )
-    return validate_definition(workflow.definition, connections)
+    key = cache_key(workflow, connections)
+    if key is None:
+        return validate_definition(workflow.definition, connections)
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+    if found is None:
+        found = validate_definition(workflow.definition, connections)
+        with _CACHE_LOCK:
+            if len(_CACHE) >= CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))  # the oldest entry
+            _CACHE[key] = found
+    return list(found)
+
+
+def cache_key(workflow: Workflow, connections: Mapping[str, str]) -> tuple | None:
+    """Key a workflow's problems by its saved version and the connection states.
+
+    Only a saved, unchanged workflow is cached: its definition is what was saved
+    at `updated_at` (every change through the ORM moves it). A workflow being
+    edited in memory, or a test run's probe, is validated afresh every time.
+    """
+    if workflow.id is None or workflow.updated_at is None:
+        return None
+    state = inspect(workflow)
+    if not state.persistent or state.modified:
+        return None
+    return (workflow.id, workflow.updated_at, tuple(sorted(connections.items())))
 
 
 def uses_connected_apps(workflow: Workflow) -> bool:

@@ -16,7 +16,8 @@ from typing import Any
 from flask import Flask, current_app
 
 from synth_web.engine import runs
-from synth_web.engine.runner import run_execution
+from synth_web.engine.runner import run_execution, run_next
+from synth_web.engine.steps import Plan
 from synth_web.extensions import db
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class ThreadExecutor:
         self._pool: ThreadPoolExecutor | None = None
         self._pid: int | None = None
         self._pending: set[int] = set()
+        self._reserved = 0
+        self._probes = 0
+        self._nudged = False
         self._lock = threading.Lock()
         self._deferred = False
 
@@ -47,6 +51,9 @@ class ThreadExecutor:
             )
             self._pid = os.getpid()
             self._pending = set()
+            self._reserved = 0
+            self._probes = 0
+            self._nudged = False
         return self._pool
 
     def submit(self, execution_id: int) -> None:
@@ -59,35 +66,119 @@ class ThreadExecutor:
             self._pending.add(execution_id)
             pool.submit(self._run, execution_id)
 
+    def reserve(self) -> bool:
+        """Hold a free slot of this process's pool for a run inserted claimed.
+
+        True when fewer runs are accepted here than the pool has threads: the
+        caller inserts its run already running, then `submit_claimed` (or
+        `release`). A busy pool says False, and the run is queued as before.
+        """
+        with self._lock:
+            self._ensure_pool()
+            if len(self._pending) + self._reserved >= self.workers:
+                return False
+            self._reserved += 1
+            return True
+
+    def release(self) -> None:
+        """Give back a slot reserved for a run that was not inserted running."""
+        with self._lock:
+            self._reserved = max(0, self._reserved - 1)
+
+    def submit_claimed(self, plan: Plan) -> None:
+        """Run a run this process inserted already claimed, with its plan read."""
+        with self._lock:
+            pool = self._ensure_pool()
+            self._reserved = max(0, self._reserved - 1)
+            self._pending.add(plan.execution_id)
+            pool.submit(self._run, plan.execution_id, plan)
+
     def pending(self) -> set[int]:
         """Return the ids this process has accepted but not finished."""
         with self._lock:
             return set(self._pending)
 
-    def refill(self) -> None:
-        """Take the oldest queued runs that can start now (fair shares allowing).
+    def run_waiting(self) -> None:
+        """Claim and run queued runs in this thread, oldest first, while any may start.
 
-        Called as a run ends while some runs were left waiting; once the queue
-        is empty, ending runs cost no query again.
+        A run that ends frees a slot of its owner's fair share: its thread takes
+        the next waiting run at once (one claiming statement) rather than leave
+        each queued run's own claim to fail until its turn.
         """
-        if not runs.queued_ids(limit=1):
-            self._deferred = False
-            return
-        pending = self.pending()
-        for execution_id in runs.queued_ids(limit=self.workers, claimable=True):
-            if execution_id not in pending:
-                self.submit(execution_id)
+        held: list[int] = []
 
-    def _run(self, execution_id: int) -> None:
+        def hold(execution_id: int) -> None:
+            held.append(execution_id)
+            with self._lock:
+                self._pending.add(execution_id)
+            self._widen()
+
+        try:
+            while run_next(worker_name(), hold) is not None:
+                pass
+            self._deferred = False
+        finally:
+            with self._lock:
+                self._pending.difference_update(held)
+
+    def nudge(self) -> None:
+        """Have a pool thread take waiting runs soon (one such request at a time).
+
+        A webhook whose run was queued behind its owner's fair share asks this
+        instead of queuing a claim of its own run that would fail until its turn.
+        """
+        with self._lock:
+            pool = self._ensure_pool()
+            if self._nudged:
+                return
+            self._nudged = True
+        pool.submit(self._drain, True)
+
+    def _widen(self) -> None:
+        """Start one more draining thread while this pool has threads to spare.
+
+        A loop stops when its claim finds every share full; without this the
+        loops left would dwindle to one as slots free up. The new loop's first
+        claim either takes a run (and widens again) or stops.
+        """
+        with self._lock:
+            if self._pool is None or len(self._pending) + self._probes >= self.workers:
+                return
+            self._probes += 1
+            pool = self._pool
+        try:
+            pool.submit(self._drain, False)
+        except RuntimeError:  # the pool is shutting down
+            with self._lock:
+                self._probes -= 1
+
+    def _drain(self, nudged: bool) -> None:
+        with self._lock:
+            if nudged:
+                self._nudged = False
+            else:
+                self._probes -= 1
         try:
             with self.app.app_context():
                 try:
-                    if run_execution(execution_id, worker=worker_name()) is None:
+                    self.run_waiting()
+                finally:
+                    db.session.remove()
+        except Exception:  # noqa: BLE001 - a pool thread must never die silently
+            log.exception("Taking waiting runs failed")
+
+    def _run(self, execution_id: int, plan: Plan | None = None) -> None:
+        try:
+            with self.app.app_context():
+                try:
+                    given = {"plan": plan} if plan is not None else {}
+                    status = run_execution(execution_id, worker=worker_name(), **given)
+                    if status is None:
                         # Not claimed: maybe its owner is running their fair
                         # share. It waits queued until one of theirs ends.
                         self._deferred = True
-                    elif self._deferred:
-                        self.refill()
+                    elif runs.waiting_after_finish() or self._deferred:
+                        self.run_waiting()
                 finally:
                     db.session.remove()
         except Exception:  # noqa: BLE001 - a pool thread must never die silently
@@ -136,6 +227,17 @@ def make_executor(app: Flask) -> Any:
 def executor() -> Any:
     """Return this app's executor."""
     return current_app.extensions["synth_executor"]
+
+
+def claiming_slot() -> Any:
+    """Return this process's executor when it has a slot free for a run, else None.
+
+    Only the thread pool runs runs where they are inserted; the reservation is
+    the caller's to hand over (`submit_claimed`) or give back (`release`).
+    """
+    pool = executor()
+    reserve = getattr(pool, "reserve", None)
+    return pool if reserve is not None and reserve() else None
 
 
 def dispatch(execution_id: int) -> None:

@@ -19,24 +19,53 @@ from synth_web.extensions import db
 from synth_web.models import Execution, Workflow, utcnow
 
 
-def run_execution(execution_id: int, worker: str = "inline") -> str | None:
+def run_execution(
+    execution_id: int,
+    worker: str = "inline",
+    plan: Plan | None = None,
+    claimed: bool = False,
+) -> str | None:
     """Claim and run a queued execution; return its final status, or None if lost.
 
+    With a `plan`, the run was inserted already claimed by this process (see
+    `start.start_run`) and its plan read there: no claim and no load. `claimed`
+    says the caller claimed it already (`runs.claim_next`): no claim.
+
     The run holds one connection in autocommit mode for its writes: each is a
-    single round trip, instead of a pool checkout (with its ping), the statement
-    and a COMMIT.
+    single round trip, instead of a pool checkout, the statement and a COMMIT.
     """
     with db.engine.connect() as raw:
         conn = raw.execution_options(isolation_level="AUTOCOMMIT")
-        if not runs.claim(execution_id, conn):
+        if plan is None and not claimed and not runs.claim(execution_id, conn):
             return None
         with heartbeat.holding(execution_id):
-            return _run_guarded(execution_id, worker, conn)
+            return _run_guarded(execution_id, worker, conn, plan)
 
 
-def _run_guarded(execution_id: int, worker: str, conn: Connection) -> str:
+def run_next(worker: str, taken: Any = None) -> int | None:
+    """Claim the oldest run that may start now and run it here; return its id.
+
+    None when no queued run may start. `taken(id)` is told the id before it runs
+    (an executor notes what it holds).
+    """
+    with db.engine.connect() as raw:
+        conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+        execution_id = runs.claim_next(conn)
+        if execution_id is None:
+            return None
+        if taken is not None:
+            taken(execution_id)
+        with heartbeat.holding(execution_id):
+            _run_guarded(execution_id, worker, conn, None)
+    runs.waiting_after_finish()  # whoever loops on run_next asks the queue itself
+    return execution_id
+
+
+def _run_guarded(
+    execution_id: int, worker: str, conn: Connection, plan: Plan | None
+) -> str:
     try:
-        return _run_claimed(execution_id, worker, conn)
+        return _run_claimed(execution_id, worker, conn, plan)
     except Exception as exc:  # noqa: BLE001 - a bug must still end the run visibly
         current_app.logger.exception("Run %s crashed", execution_id)
         runs.finish(
@@ -65,31 +94,33 @@ def load_plan(
             .where(Execution.id == execution_id)
         ).one()
         workflow = tested(execution, workflow)
-        plan = Plan(
-            execution_id=execution_id,
-            user_id=execution.user_id,
-            trigger_type=execution.trigger_type,
-            meta={
-                **execution.meta,
-                "worker": worker,
-                # What each step was, so a retry can tell which outputs still hold.
-                "steps_seen": resume.fingerprints(workflow.actions),
-            },
-            actions=list(workflow.actions),
-            apps=workflow.apps_used,
-            context={
-                "trigger": execution.meta.get("trigger") or {},
-                "steps": {},
-                "workflow": {"id": workflow.id, "name": workflow.name},
-                "execution": {
-                    "id": execution_id,
-                    "trigger_type": execution.trigger_type,
-                },
-                "now": utcnow(),
-            },
-            conn=conn,
-        )
+        plan = make_plan(execution, workflow, worker)
+        plan.conn = conn
         return plan, why_not(workflow, by_hand=True)
+
+
+def make_plan(execution: Execution, workflow: Workflow, worker: str) -> Plan:
+    """Copy what the run needs out of its row and its workflow (no query)."""
+    return Plan(
+        execution_id=execution.id,
+        user_id=execution.user_id,
+        trigger_type=execution.trigger_type,
+        meta={
+            **execution.meta,
+            "worker": worker,
+            # What each step was, so a retry can tell which outputs still hold.
+            "steps_seen": resume.fingerprints(workflow.actions),
+        },
+        actions=list(workflow.actions),
+        apps=workflow.apps_used,
+        context={
+            "trigger": execution.meta.get("trigger") or {},
+            "steps": {},
+            "workflow": {"id": workflow.id, "name": workflow.name},
+            "execution": {"id": execution.id, "trigger_type": execution.trigger_type},
+            "now": utcnow(),
+        },
+    )
 
 
 def tested(execution: Execution, workflow: Workflow) -> Workflow:
@@ -106,8 +137,15 @@ def tested(execution: Execution, workflow: Workflow) -> Workflow:
     return probe
 
 
-def _run_claimed(execution_id: int, worker: str, conn: Connection) -> str:
-    plan, refused = load_plan(execution_id, worker, conn)
+def _run_claimed(
+    execution_id: int, worker: str, conn: Connection, given: Plan | None
+) -> str:
+    if given is None:
+        plan, refused = load_plan(execution_id, worker, conn)
+    else:
+        # start_run asked why_not a moment ago, before inserting it running.
+        plan, refused = given, None
+        plan.conn = conn
     if refused is not None:
         runs.finish(execution_id, "failure", [], plan.meta, str(refused), conn=conn)
         return "failure"

@@ -7,18 +7,20 @@ expects, so two workers, a cancel and a sweep can race without breaking a run.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import aliased
 
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
 from synth_web.models import FINISHED_STATUSES, Execution, Workflow, utcnow
+from synth_web.models.types import UTCDateTime
 
 STALE_REASON = (
     "The worker running this stopped responding (no heartbeat for {seconds} s). "
@@ -51,27 +53,84 @@ def enqueue(
     dedupe_key: str | None = None,
     meta: dict[str, Any] | None = None,
     results: list[dict[str, Any]] | None = None,
+    claimed: bool = False,
 ) -> tuple[Execution, bool]:
     """Insert a queued execution; return it and whether it is new.
 
     `results` are step records it starts with (a retry from a step reuses them).
+    `claimed` inserts it already running (with its heartbeat) when its owner is
+    under their fair share and has nothing queued before it, in the same single
+    statement; otherwise it is queued as usual. The caller reads `status`.
 
     With a dedupe key that already exists, nothing is inserted and the first
     execution is returned instead: schedule ticks and idempotent webhooks run once.
     """
+    now = utcnow()
     values = {
         "workflow_id": workflow.id,
         "user_id": workflow.user_id,
         "status": "queued",
         "trigger_type": trigger_type,
-        "created_at": utcnow(),
+        "created_at": now,
         "results": jsonable(results or []),
         "meta": jsonable(
             {"trigger_type": trigger_type, "trigger": trigger or {}, **(meta or {})}
         ),
         "dedupe_key": dedupe_key,
     }
+    if claimed and trigger_type != EXTERNAL:
+        room = room_for_one_more(workflow.user_id)
+        values["status"] = case((room, "running"), else_="queued")
+        at = literal(now, UTCDateTime())
+        values["started_at"] = case((room, at), else_=None)
+        values["heartbeat_at"] = case((room, at), else_=None)
     return insert_once(values)
+
+
+@cache
+def _alias(name: str) -> Any:
+    """Another name for the executions table, in Core, made once per name.
+
+    An ORM `aliased()` costs milliseconds of adaptation each time it is built,
+    and even a Core alias copies every column: the hot path builds these on
+    every webhook and every claim (issue 20).
+    """
+    return Execution.__table__.alias(name)
+
+
+def not_recorded(table: Any) -> Any:
+    """Match rows of a Core alias that are real work (see is_live_work)."""
+    return func.coalesce(table.c.metadata["recorded"].as_boolean(), False).is_(False)
+
+
+def room_for_one_more(user_id: int) -> Any:
+    """Match when a new run of this person may start at once (see under_fair_share).
+
+    Nothing of theirs waits queued before it, and they run fewer than their fair
+    share: the same rule a claim applies, for a row not inserted yet.
+    """
+    other = _alias("running_now")
+    running = (
+        select(func.count(other.c.id))
+        .where(
+            other.c.user_id == user_id,
+            other.c.status == "running",
+            other.c.trigger_type != EXTERNAL,
+        )
+        .scalar_subquery()
+    )
+    earlier = _alias("queued_before")
+    waiting = (
+        select(earlier.c.id)
+        .where(
+            earlier.c.user_id == user_id,
+            earlier.c.status == "queued",
+            earlier.c.trigger_type != EXTERNAL,
+            not_recorded(earlier),
+        )
+        .exists()
+    )
+    return (running < fair_share()) & ~waiting
 
 
 def refuse(
@@ -156,18 +215,31 @@ def claim(execution_id: int, conn: Connection | None = None) -> bool:
     at the cost of this one round trip. Runs reported by outside engines are
     never claimed: they run elsewhere.
     """
-    now = utcnow()
-    statement = (
-        update(Execution)
+    params = {"claim_id": execution_id, "claim_now": utcnow()}
+    statement = _claim_statement(fair_share())
+    if conn is not None:
+        return conn.execute(statement, params).rowcount == 1
+    claimed = db.session.execute(statement, params).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+@cache
+def _claim_statement(share: int) -> Any:
+    """Build claim's UPDATE once per fair share: only its parameters change."""
+    now = bindparam("claim_now", type_=UTCDateTime())
+    return (
+        update(Execution.__table__)
         .where(
-            Execution.id == execution_id,
-            Execution.status == "queued",
-            Execution.trigger_type != EXTERNAL,
-            under_fair_share(Execution.user_id),
+            Execution.__table__.c.id == bindparam("claim_id"),
+            Execution.__table__.c.status == "queued",
+            Execution.__table__.c.trigger_type != EXTERNAL,
+            under_fair_share(
+                Execution.__table__.c.user_id, Execution.__table__.c.id, share=share
+            ),
         )
         .values(status="running", started_at=now, heartbeat_at=now)
     )
-    return _write(statement, conn) == 1
 
 
 def fair_share() -> int:
@@ -175,7 +247,81 @@ def fair_share() -> int:
     return max(1, int(current_app.config["SYNTH_MAX_RUNNING_PER_USER"]))
 
 
-def under_fair_share(user_id: Any) -> Any:
+def claim_next(conn: Connection) -> int | None:
+    """Claim the oldest queued run that may start now; return its id, or None.
+
+    A run ending here takes the next one in the same thread (one statement), in
+    queue order and within fair shares, instead of each queued run's own claim
+    failing until its turn. On PostgreSQL, SKIP LOCKED lets two enders take two
+    different runs.
+    """
+    statement = _claim_next_statement(fair_share(), conn.dialect.name)
+    if conn.dialect.name != "sqlite":
+        return conn.execute(statement, {"claim_now": utcnow()}).scalar()
+    # SQLite writes one at a time: take the lock before reading the clock, so a
+    # run never starts (on paper) before the one it waited for finished.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute(statement, {"claim_now": utcnow()}).scalar()
+    except Exception:
+        conn.exec_driver_sql("ROLLBACK")
+        raise
+    conn.exec_driver_sql("COMMIT")
+    return found
+
+
+@cache
+def _claim_next_statement(share: int, dialect: str) -> Any:
+    """Build claim_next's UPDATE once per fair share and database (the time bound)."""
+    row, first = _alias("next_run"), _alias("first_queued")
+    # Each person's oldest queued run, found in one pass: only those can start,
+    # so the fair-share test runs per person, not per queued row (thousands).
+    firsts = (
+        select(func.min(first.c.id))
+        .where(
+            first.c.status == "queued",
+            first.c.trigger_type != EXTERNAL,
+            not_recorded(first),
+        )
+        .group_by(first.c.user_id)
+    )
+    running = _alias("next_running")
+    busy = (
+        select(func.count(running.c.id))
+        .where(
+            running.c.user_id == row.c.user_id,
+            running.c.status == "running",
+            running.c.trigger_type != EXTERNAL,
+        )
+        .scalar_subquery()
+    )
+    oldest = (
+        select(row.c.id)
+        .where(row.c.id.in_(firsts), row.c.status == "queued", busy < share)
+        .order_by(row.c.id)
+        .limit(1)
+    )
+    if dialect == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    now = bindparam("claim_now", type_=UTCDateTime())
+    return (
+        update(Execution)
+        .where(
+            Execution.id == oldest.scalar_subquery(),
+            Execution.status == "queued",
+            under_fair_share(Execution.user_id, share=share),
+        )
+        .values(status="running", started_at=now, heartbeat_at=now)
+        .returning(Execution.id)
+    )
+
+
+def under_fair_share(
+    user_id: Any,
+    row_id: Any = Execution.id,
+    prefix: str = "",
+    share: int | None = None,
+) -> Any:
     """Match queued rows that are their owner's next and fit their fair share.
 
     A person's runs start in the order they were queued, and at most
@@ -183,29 +329,29 @@ def under_fair_share(user_id: Any) -> Any:
     both see room for one more, so a person can briefly run one over; SQLite
     writes one at a time.
     """
-    other = aliased(Execution)
+    other = _alias(f"{prefix}running")
     running = (
-        select(func.count(other.id))
+        select(func.count(other.c.id))
         .where(
-            other.user_id == user_id,
-            other.status == "running",
-            other.trigger_type != EXTERNAL,
+            other.c.user_id == user_id,
+            other.c.status == "running",
+            other.c.trigger_type != EXTERNAL,
         )
         .scalar_subquery()
     )
-    earlier = aliased(Execution)
+    earlier = _alias(f"{prefix}earlier")
     waiting_before = (
-        select(earlier.id)
+        select(earlier.c.id)
         .where(
-            earlier.user_id == user_id,
-            earlier.status == "queued",
-            earlier.id < Execution.id,
-            earlier.trigger_type != EXTERNAL,
-            func.coalesce(earlier.meta["recorded"].as_boolean(), False).is_(False),
+            earlier.c.user_id == user_id,
+            earlier.c.status == "queued",
+            earlier.c.id < row_id,
+            earlier.c.trigger_type != EXTERNAL,
+            not_recorded(earlier),
         )
         .exists()
     )
-    return (running < fair_share()) & ~waiting_before
+    return (running < (share or fair_share())) & ~waiting_before
 
 
 def finish(
@@ -234,7 +380,32 @@ def finish(
         .where(Execution.id == execution_id, Execution.status == "running")
         .values(**values)
     )
-    return _write(statement, conn) == 1
+    if conn is None:
+        return _write(statement, conn) == 1
+    # The same round trip tells whether runs wait queued (see claim_next).
+    found = conn.execute(statement.returning(runs_waiting())).first()
+    _ENDED.waiting = bool(found and found[0])
+    return found is not None
+
+
+_ENDED = threading.local()
+
+
+def runs_waiting() -> Any:
+    """Tell whether any live run waits queued (read with a run's final write)."""
+    row = _alias("waiting_run")
+    return (
+        select(row.c.id)
+        .where(row.c.status == "queued", row.c.trigger_type != EXTERNAL)
+        .exists()
+    )
+
+
+def waiting_after_finish() -> bool:
+    """Whether runs waited queued when this thread last finished a run; resets."""
+    waiting = getattr(_ENDED, "waiting", False)
+    _ENDED.waiting = False
+    return waiting
 
 
 def fail_queued(execution_id: int, reason: str) -> bool:

@@ -12,8 +12,9 @@ from typing import Any
 
 from synth_web.engine import runs
 from synth_web.engine.checks import RunRefused, why_not
-from synth_web.engine.executor import dispatch
+from synth_web.engine.executor import claiming_slot, dispatch, worker_name
 from synth_web.engine.record import StepRecord
+from synth_web.engine.runner import make_plan, tested
 from synth_web.engine.validation import Problem
 from synth_web.models import Execution, Workflow
 
@@ -32,6 +33,7 @@ def start_run(
     problems: list[Problem] | None = None,
     results: list[StepRecord] | None = None,
     hand_over: bool = True,
+    claim: bool = False,
 ) -> tuple[Execution, bool]:
     """Queue a run of a workflow that can run; return it and whether it is new.
 
@@ -40,15 +42,36 @@ def start_run(
     not the saved ones). `results` are step records the run starts with (a retry
     from a step reuses those before it). A new run is handed to the executor
     unless `hand_over` is False (the scheduler hands over its own).
+
+    `claim` lets a process with a free slot insert the run already running and
+    run it at once (the webhook's hot path, issue 20): its status is then
+    `running`, not `queued`. Without a free slot it is queued as before.
     """
     refused = why_not(
         workflow, by_hand=by_hand, problems=problems, connections=connections
     )
     if refused is not None:
         raise refused
+    pool = claiming_slot() if claim and hand_over else None
     execution, created = runs.enqueue(
-        workflow, trigger_type, trigger, dedupe_key, meta, results
+        workflow, trigger_type, trigger, dedupe_key, meta, results, claimed=bool(pool)
     )
+    if pool is not None and created and execution.status == "running":
+        # Inserted already claimed (DESIGN section 4): run it here, nothing to load.
+        try:
+            plan = make_plan(execution, tested(execution, workflow), worker_name())
+        except Exception:
+            pool.release()  # the sweep ends the run: nobody beats for it
+            raise
+        pool.submit_claimed(plan)
+        return execution, created
+    if pool is not None:
+        pool.release()
+        if created:
+            # Queued behind its owner's fair share: a pool thread takes it in
+            # turn, rather than a claim of its own failing until then.
+            pool.nudge()
+            return execution, created
     if created and hand_over:
         dispatch(execution.id)
     return execution, created

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -20,12 +22,24 @@ from synth_web.hooks.payload import (
     trigger_payload,
 )
 from synth_web.inputs import Refused
-from synth_web.models import Workflow
+from synth_web.models import Workflow, WorkflowSample, utcnow
 from synth_web.security import public
-from synth_web.workflows.samples import is_listening
 
 HOOK_TRIGGERS = ("webhook", "app_event")
 MAX_IDEMPOTENCY_KEY = 200
+
+
+def listening_until() -> Any:
+    """Until when the workflow listens for a test event: read with the workflow.
+
+    One round trip for both (issue 20) instead of a second for `is_listening`.
+    """
+    return (
+        select(WorkflowSample.listen_until)
+        .where(WorkflowSample.workflow_id == Workflow.id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def token_key() -> str:
@@ -54,13 +68,14 @@ def receive(token: str) -> ResponseReturnValue:
     replay when its body can be read.
     """
     limit = current_app.config["SYNTH_WEBHOOK_MAX_BYTES"]
-    workflow = db.session.scalar(
-        select(Workflow).where(Workflow.webhook_token == token)
-    )
+    found = db.session.execute(
+        select(Workflow, listening_until()).where(Workflow.webhook_token == token)
+    ).first()
+    workflow, until = found if found is not None else (None, None)
     if workflow is None or workflow.trigger_type not in HOOK_TRIGGERS:
         return problem(404, "No workflow listens on this webhook URL.")
     # Listening for a test event (issue 18): this call becomes the sample.
-    if is_listening(workflow.id):
+    if until is not None and until > utcnow():
         return capture(workflow)
     try:
         raw = read_body(request, limit)
@@ -87,6 +102,7 @@ def receive(token: str) -> ResponseReturnValue:
         payload,
         dedupe_key=f"webhook:{workflow.id}:{key}" if key else None,
         problems=[],  # why_not found none a moment ago
+        claim=True,
     )
     response = jsonify(
         {

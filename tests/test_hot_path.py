@@ -1,0 +1,164 @@
+"""The webhook hot path (issue 20): few statements, claimed on insert, cached."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
+
+from synth_web import database
+from synth_web.engine import checks
+from synth_web.extensions import db
+from synth_web.models import Workflow
+from tests.conftest import add_workflow
+from tests.run_factories import add_run, get_run
+
+SET_TOTAL = [
+    {
+        "id": "order",
+        "type": "core.set",
+        "with": {"values": {"total": "{{ trigger.body.total }}"}},
+    }
+]
+# A webhook run, from the POST to its end: read the workflow (and whether it
+# listens for a test event), insert the run already running, finish it with its
+# results. Raising this needs a reason: every webhook pays for each statement.
+STATEMENTS_PER_WEBHOOK_RUN = 3
+
+
+@pytest.fixture
+def app_config():
+    return {"SYNTH_WORKERS": 2, "SYNTH_MAX_RUNNING_PER_USER": 1}
+
+
+@pytest.fixture
+def hook(app, user):
+    workflow_id = add_workflow(app, user, SET_TOTAL, trigger={"type": "webhook"})
+    with app.app_context():
+        token = db.session.get(Workflow, workflow_id).webhook_token
+    return workflow_id, f"/hooks/{token}"
+
+
+@contextmanager
+def counting(app):
+    """Collect every SQL statement sent on the main database meanwhile."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement.split()[0].upper() + " " + statement[:120])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def run_to_end(app, client, path):
+    """Post one webhook and wait for every run of the pool to end."""
+    response = client.post(path, json={"total": 150})
+    assert response.status_code == 202, response.get_json()
+    app.extensions["synth_executor"].shutdown(wait=True)
+    return response.get_json()
+
+
+def test_a_webhook_run_costs_a_fixed_number_of_statements(app, client, hook):
+    _, path = hook
+    run_to_end(app, client, path)  # warm: first connections, caches
+    with counting(app) as seen:
+        body = run_to_end(app, client, path)
+    assert len(seen) == STATEMENTS_PER_WEBHOOK_RUN, "\n".join(seen)
+    assert body["status"] == "running"
+    run = get_run(app, body["execution_id"])
+    assert run.status == "success", run.error_log
+    assert run.results[0]["output"] == {"total": 150}
+    assert run.meta["worker"]
+    assert run.started_at is not None
+    assert run.heartbeat_at is not None
+
+
+def test_a_person_at_their_fair_share_is_queued_not_claimed(app, client, hook, user):
+    workflow_id, path = hook
+    add_run(app, workflow_id, user.id, status="running")
+    response = client.post(path, json={"total": 1})
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["status"] == "queued"
+    run = get_run(app, body["execution_id"])
+    assert run.status == "queued"
+    assert run.started_at is None
+    assert run.heartbeat_at is None
+
+
+def test_an_older_queued_run_keeps_its_turn(app, client, hook, user):
+    workflow_id, path = hook
+    add_run(app, workflow_id, user.id, status="queued")
+    body = client.post(path, json={"total": 1}).get_json()
+    assert body["status"] == "queued"
+
+
+def test_a_busy_pool_queues_the_run(app, client, hook):
+    _, path = hook
+    pool = app.extensions["synth_executor"]
+    assert pool.reserve() and pool.reserve()  # both slots held
+    try:
+        body = client.post(path, json={"total": 1}).get_json()
+        assert body["status"] == "queued"
+    finally:
+        pool.release()
+        pool.release()
+
+
+def test_validation_is_cached_until_the_workflow_changes(app, hook, monkeypatch):
+    workflow_id, _ = hook
+    calls = []
+    real = checks.validate_definition
+
+    def counted(definition, connections):
+        calls.append(1)
+        return real(definition, connections)
+
+    monkeypatch.setattr(checks, "validate_definition", counted)
+    with app.app_context():
+        workflow = db.session.get(Workflow, workflow_id)
+        assert checks.workflow_problems(workflow, {}) == []
+        assert checks.workflow_problems(workflow, {}) == []
+        assert len(calls) == 1
+        # Changed in memory, not saved: validated afresh, never from the cache.
+        workflow.actions = [{"id": "x", "type": "nope.nothing", "with": {}}]
+        assert checks.workflow_problems(workflow, {})
+        db.session.commit()  # saved: updated_at moves, a new key
+        assert checks.workflow_problems(workflow, {})
+        assert len(calls) == 3
+        # Another connection state is another key.
+        checks.workflow_problems(workflow, {"slack": "inactive"})
+        assert len(calls) == 4
+
+
+class Record:
+    """Stands in for a pool's connection record: only its `info` is used."""
+
+    def __init__(self, checked_in: float | None) -> None:
+        self.info = {} if checked_in is None else {"checked_in": checked_in}
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(tmp_path):
+    dead = sqlite3.connect(tmp_path / "x.db")
+    dead.close()  # any query on it fails: not pinged, so no error
+    database.ping_after_idle(dead, Record(time.monotonic()), None)
+    database.ping_after_idle(dead, Record(None), None)  # just opened
+
+
+def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(tmp_path):
+    idle = time.monotonic() - database.IDLE_PING_SECONDS - 1
+    alive = sqlite3.connect(tmp_path / "x.db")
+    database.ping_after_idle(alive, Record(idle), None)
+    alive.close()
+    with pytest.raises(DisconnectionError):
+        database.ping_after_idle(alive, Record(idle), None)
