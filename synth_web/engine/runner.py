@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from synth_web.engine import heartbeat, resume, runs
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.secrets import redactor
-from synth_web.engine.steps import Plan, run_step
+from synth_web.engine.steps import Plan, StepOutcome, run_step
 from synth_web.engine.triggers import TEST
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow, utcnow
@@ -140,6 +140,7 @@ def tested(execution: Execution, workflow: Workflow) -> Workflow:
 def _run_claimed(
     execution_id: int, worker: str, conn: Connection, given: Plan | None
 ) -> str:
+    """Run a claimed execution's steps, unless its workflow can no longer run."""
     if given is None:
         plan, refused = load_plan(execution_id, worker, conn)
     else:
@@ -149,15 +150,20 @@ def _run_claimed(
     if refused is not None:
         runs.finish(execution_id, "failure", [], plan.meta, str(refused), conn=conn)
         return "failure"
+    return run_steps(plan)
+
+
+def run_steps(plan: Plan) -> str:
+    """Run the plan's steps in order, recording each as it ends; return the status."""
     redact = redactor(plan.user_id, plan.apps)
     # A retry from step N starts with the saved records of the steps before N.
     records: list[dict[str, Any]] = resume.start(plan)
-    deadline = time.monotonic() + current_app.config["SYNTH_MAX_RUN_SECONDS"]
+    limit = current_app.config["SYNTH_MAX_RUN_SECONDS"]
+    deadline = time.monotonic() + limit
     for index, action in enumerate(plan.actions):
         if index < len(records):
             continue  # reused from the run this one retries
         if time.monotonic() > deadline:
-            limit = current_app.config["SYNTH_MAX_RUN_SECONDS"]
             reason = (
                 f"The run took longer than its limit of {limit} s and was "
                 f"stopped before step {index + 1}, `{action['id']}`."
@@ -165,28 +171,42 @@ def _run_claimed(
             return end(plan, records, "failure", reason)
         outcome = run_step(plan, action, redact)
         records.append(outcome.record)
-        if outcome.signal == "fail":
-            where = (
-                f"Step {index + 1} of {len(plan.actions)}, `{action['id']}` "
-                f"({action['type']})"
-            )
-            return end(
-                plan, records, "failure", redact(f"{where} failed: {outcome.error}")
-            )
-        if outcome.signal == "stop":
-            plan.meta.update(filtered=True, filtered_at=action["id"])
-            return end(plan, records, "success")
-        if outcome.signal == "cancelled":
-            # The run is no longer running (cancelled or swept): keep the record.
-            runs.write_results(execution_id, records, conn)
-            return runs.current_status(execution_id, conn) or "cancelled"
-        if index == len(plan.actions) - 1:
-            break
-        status_now = runs.write_results(execution_id, records, conn)
-        if status_now != "running":
-            return status_now or "cancelled"
-        plan.context["steps"][action["id"]] = {"output": outcome.record["output"]}
+        status = after_step(plan, index, outcome, records, redact)
+        if status is not None:
+            return status
     return end(plan, records, "success")
+
+
+def after_step(
+    plan: Plan,
+    index: int,
+    outcome: StepOutcome,
+    records: list[dict[str, Any]],
+    redact: Any,
+) -> str | None:
+    """Act on how a step ended: end the run (return its status) or go on (None)."""
+    action = plan.actions[index]
+    if outcome.signal == "fail":
+        where = (
+            f"Step {index + 1} of {len(plan.actions)}, `{action['id']}` "
+            f"({action['type']})"
+        )
+        error = redact(f"{where} failed: {outcome.error}")
+        return end(plan, records, "failure", error)
+    if outcome.signal == "stop":
+        plan.meta.update(filtered=True, filtered_at=action["id"])
+        return end(plan, records, "success")
+    if outcome.signal == "cancelled":
+        # The run is no longer running (cancelled or swept): keep the record.
+        runs.write_results(plan.execution_id, records, plan.conn)
+        return runs.current_status(plan.execution_id, plan.conn) or "cancelled"
+    if index == len(plan.actions) - 1:
+        return end(plan, records, "success")
+    status_now = runs.write_results(plan.execution_id, records, plan.conn)
+    if status_now != "running":
+        return status_now or "cancelled"
+    plan.context["steps"][action["id"]] = {"output": outcome.record["output"]}
+    return None
 
 
 def end(
