@@ -22,6 +22,7 @@ from synth_web.models import (
     User,
     Workflow,
     WorkflowOrigin,
+    WorkflowSample,
 )
 from synth_web.models.types import utcnow
 
@@ -166,6 +167,18 @@ def test_demo_schedules_that_are_on_need_no_network(app, runner):
         ).all()
     assert on
     assert all(a["type"].startswith("core.") for w in on for a in w.actions)
+
+
+def test_demo_webhook_workflows_have_a_sample_to_run_with(app, runner):
+    runner.invoke(args=DEMO)
+    with app.app_context():
+        hooks = db.session.scalars(
+            select(Workflow).where(Workflow.trigger_type.in_(["webhook", "app_event"]))
+        ).all()
+        samples = {s.workflow_id: s for s in db.session.scalars(select(WorkflowSample))}
+    assert hooks
+    assert {w.id for w in hooks} == set(samples)
+    assert all(s.payload["body"]["total"] for s in samples.values())
 
 
 @pytest.mark.slow

@@ -16,6 +16,8 @@ from synth_web.auth.services import create_user
 from synth_web.demo.connections import CONNECTIONS, add_connections
 from synth_web.demo.context import CONVERSATIONS, CREATED_IN_CHAT, MEMORIES
 from synth_web.demo.runs import history, live_runs, refused_events
+from synth_web.demo.samples import sample_trigger
+from synth_web.engine.triggers import DATA_TRIGGERS
 from synth_web.extensions import db
 from synth_web.models import (
     ChatMessage,
@@ -23,6 +25,7 @@ from synth_web.models import (
     Memory,
     Workflow,
     WorkflowOrigin,
+    WorkflowSample,
     utcnow,
 )
 
@@ -51,6 +54,7 @@ def build_demo(email: str, password: str, seed: int = 7) -> dict[str, int]:
     rows.extend(live_runs(workflows, now))
     rows.extend(refused_events(workflows, now))
     db.session.execute(insert(Execution), rows)
+    db.session.add_all(make_samples(workflows, now))
     db.session.add_all(make_memories(user.id, now, rng))
     messages = make_conversations(user.id, workflows, now)
     db.session.add_all(messages)
@@ -83,6 +87,21 @@ def make_workflow(
         # Switched on now: schedules wait for their next fire time, no catch-up run.
         meta={"demo": True, "activated_at": now.isoformat()},
     )
+
+
+def make_samples(workflows: list[Workflow], now: datetime) -> list[WorkflowSample]:
+    """Give each webhook workflow a sample, so Run now and Test step work at once."""
+    return [
+        WorkflowSample(
+            workflow_id=workflow.id,
+            user_id=workflow.user_id,
+            payload=sample_trigger(workflow, now),
+            source="run",
+            saved_at=now,
+        )
+        for workflow in workflows
+        if workflow.trigger_type in DATA_TRIGGERS
+    ]
 
 
 def make_memories(user_id: int, now: datetime, rng: random.Random) -> list[Memory]:
