@@ -103,14 +103,9 @@ def not_recorded(table: Any) -> Any:
     return func.coalesce(table.c.metadata["recorded"].as_boolean(), False).is_(False)
 
 
-def room_for_one_more(user_id: int) -> Any:
-    """Match when a new run of this person may start at once (see under_fair_share).
-
-    Nothing of theirs waits queued before it, and they run fewer than their fair
-    share: the same rule a claim applies, for a row not inserted yet.
-    """
-    other = _alias("running_now")
-    running = (
+def running_count(other: Any, user_id: Any) -> Any:
+    """Count, as a subquery, the runs a person has running here (not outside ones)."""
+    return (
         select(func.count(other.c.id))
         .where(
             other.c.user_id == user_id,
@@ -119,17 +114,26 @@ def room_for_one_more(user_id: int) -> Any:
         )
         .scalar_subquery()
     )
-    earlier = _alias("queued_before")
-    waiting = (
-        select(earlier.c.id)
-        .where(
-            earlier.c.user_id == user_id,
-            earlier.c.status == "queued",
-            earlier.c.trigger_type != EXTERNAL,
-            not_recorded(earlier),
-        )
-        .exists()
+
+
+def queued_of(earlier: Any, user_id: Any) -> Any:
+    """Select a person's queued runs that will run here (not recorded, not outside)."""
+    return select(earlier.c.id).where(
+        earlier.c.user_id == user_id,
+        earlier.c.status == "queued",
+        earlier.c.trigger_type != EXTERNAL,
+        not_recorded(earlier),
     )
+
+
+def room_for_one_more(user_id: int) -> Any:
+    """Match when a new run of this person may start at once (see under_fair_share).
+
+    Nothing of theirs waits queued before it, and they run fewer than their fair
+    share: the same rule a claim applies, for a row not inserted yet.
+    """
+    running = running_count(_alias("running_now"), user_id)
+    waiting = queued_of(_alias("queued_before"), user_id).exists()
     return (running < fair_share()) & ~waiting
 
 
@@ -329,28 +333,9 @@ def under_fair_share(
     both see room for one more, so a person can briefly run one over; SQLite
     writes one at a time.
     """
-    other = _alias(f"{prefix}running")
-    running = (
-        select(func.count(other.c.id))
-        .where(
-            other.c.user_id == user_id,
-            other.c.status == "running",
-            other.c.trigger_type != EXTERNAL,
-        )
-        .scalar_subquery()
-    )
+    running = running_count(_alias(f"{prefix}running"), user_id)
     earlier = _alias(f"{prefix}earlier")
-    waiting_before = (
-        select(earlier.c.id)
-        .where(
-            earlier.c.user_id == user_id,
-            earlier.c.status == "queued",
-            earlier.c.id < row_id,
-            earlier.c.trigger_type != EXTERNAL,
-            not_recorded(earlier),
-        )
-        .exists()
-    )
+    waiting_before = queued_of(earlier, user_id).where(earlier.c.id < row_id).exists()
     return (running < (share or fair_share())) & ~waiting_before
 
 
