@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from synth_web.engine import runs
+from synth_web.engine import claims, runs
 from synth_web.engine.runner import run_execution
 from synth_web.extensions import db
 from synth_web.models import Execution, utcnow
@@ -160,7 +160,7 @@ def test_a_reported_run_is_never_run_by_synth(app, api, workflow_id):
         f"/workflows/{workflow_id}/executions", json={"status": "queued"}
     ).get_json()
     with app.app_context():
-        assert runs.claim(body["id"]) is False
+        assert claims.claim(body["id"]) is False
         assert body["id"] not in runs.queued_ids()
         assert run_execution(body["id"]) is None
     assert get_run(app, body["id"]).status == "queued"
@@ -344,7 +344,7 @@ def test_retrying_a_reported_run_runs_it_in_synth(app, api, signed_in, workflow_
         retry = db.session.scalar(db.select(Execution).order_by(Execution.id.desc()))
         assert retry.meta["retry_of"] == run_id
         assert retry.trigger_type == "manual"
-        assert runs.claim(retry.id)
+        assert claims.claim(retry.id)
 
 
 def test_all_pages_of_the_log(app, api, user, workflow_id):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from synth_web.engine import runs
+from synth_web.engine import claims, runs
 from synth_web.engine.runner import run_execution
 from synth_web.engine.start import start_run
 from synth_web.extensions import db
@@ -405,13 +405,13 @@ def test_stale_runs_end_as_failure_keeping_their_steps(app, user):
     workflow_id = add_workflow(app, user, ORDER)
     execution_id = start(app, workflow_id)
     with app.app_context():
-        assert runs.claim(execution_id)
+        assert claims.claim(execution_id)
         runs.write_results(execution_id, [{"id": "order", "status": "success"}])
         execution = db.session.get(Execution, execution_id)
         execution.heartbeat_at = utcnow() - timedelta(seconds=45)
         db.session.commit()
         fresh_id = start(app, workflow_id)
-        assert runs.claim(fresh_id)
+        assert claims.claim(fresh_id)
         assert runs.sweep_stale(timedelta(seconds=30)) == 1
         db.session.expire_all()
         execution = db.session.get(Execution, execution_id)

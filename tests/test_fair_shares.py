@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from synth_web.engine import runs
+from synth_web.engine import claims, runs
 from synth_web.engine.scheduler import Background, start_background
 from synth_web.extensions import db
 from synth_web.models import Execution, utcnow
@@ -33,14 +33,14 @@ def test_a_person_over_their_share_waits_and_others_do_not(app, user, other_user
     first, second = queue(app, mine, user.id, 2)
     (other,) = queue(app, theirs, other_user.id)
     with app.app_context():
-        assert runs.claim(first) is True
-        assert runs.claim(second) is False  # one round trip, and it stays queued
+        assert claims.claim(first) is True
+        assert claims.claim(second) is False  # one round trip, and it stays queued
         assert runs.current_status(second) == "queued"
         assert runs.queued_ids(claimable=True) == [other]
-        assert runs.claim(other) is True
+        assert claims.claim(other) is True
         runs.finish(first, "success", [], None)
         assert runs.queued_ids(claimable=True) == [second]
-        assert runs.claim(second) is True
+        assert claims.claim(second) is True
 
 
 def test_outside_engines_runs_do_not_count_against_the_share(app, user):
@@ -48,7 +48,7 @@ def test_outside_engines_runs_do_not_count_against_the_share(app, user):
     add_run(app, workflow, user.id, status="running", trigger_type="external")
     (mine,) = queue(app, workflow, user.id)
     with app.app_context():
-        assert runs.claim(mine) is True
+        assert claims.claim(mine) is True
 
 
 def test_the_pool_runs_a_person_one_at_a_time_in_order(app, user, other_user):

@@ -39,11 +39,7 @@ def workflow_problems(
 ) -> list[Problem]:
     """Return what stops this workflow from being activated or run."""
     if connections is None:
-        connections = (
-            connection_statuses(workflow.user_id)
-            if uses_connected_apps(workflow)
-            else {}
-        )
+        connections = connections_of(workflow)
     key = cache_key(workflow, connections)
     if key is None:
         return validate_definition(workflow.definition, connections)
@@ -71,6 +67,13 @@ def cache_key(workflow: Workflow, connections: Mapping[str, str]) -> tuple | Non
     if not state.persistent or state.modified:
         return None
     return (workflow.id, workflow.updated_at, tuple(sorted(connections.items())))
+
+
+def connections_of(workflow: Workflow) -> dict[str, str]:
+    """Read the connection states this workflow's steps need (none: no query)."""
+    return (
+        connection_statuses(workflow.user_id) if uses_connected_apps(workflow) else {}
+    )
 
 
 def uses_connected_apps(workflow: Workflow) -> bool:
@@ -127,9 +130,9 @@ def why_not(
     if not by_hand and not workflow.is_active:
         return RunRefused(SWITCHED_OFF, "inactive")
     if problems is None:
-        if connections is None and uses_connected_apps(workflow):
-            connections = connection_statuses(workflow.user_id)
-        problems = workflow_problems(workflow, connections or {})
+        if connections is None:
+            connections = connections_of(workflow)
+        problems = workflow_problems(workflow, connections)
     if not problems:
         return None
     blocked_by = switched_off_only(workflow, connections or {})

@@ -22,7 +22,6 @@ from synth_web.engine.validation import Problem
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow
 
-PROBLEMS_IN_WORDS = 3
 # A key this long or longer is kept as its hash: the dedupe column has 255 chars.
 KEY_CHARS = 200
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from synth_web.engine import heartbeat, resume, runs
+from synth_web.engine import claims, heartbeat, resume, runs
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.secrets import redactor
 from synth_web.engine.steps import Plan, StepOutcome, run_step
@@ -29,14 +29,14 @@ def run_execution(
 
     With a `plan`, the run was inserted already claimed by this process (see
     `start.start_run`) and its plan read there: no claim and no load. `claimed`
-    says the caller claimed it already (`runs.claim_next`): no claim.
+    says the caller claimed it already (`claims.claim_next`): no claim.
 
     The run holds one connection in autocommit mode for its writes: each is a
     single round trip, instead of a pool checkout, the statement and a COMMIT.
     """
     with db.engine.connect() as raw:
         conn = raw.execution_options(isolation_level="AUTOCOMMIT")
-        if plan is None and not claimed and not runs.claim(execution_id, conn):
+        if plan is None and not claimed and not claims.claim(execution_id, conn):
             return None
         with heartbeat.holding(execution_id):
             return _run_guarded(execution_id, worker, conn, plan)
@@ -50,7 +50,7 @@ def run_next(worker: str, taken: Any = None) -> int | None:
     """
     with db.engine.connect() as raw:
         conn = raw.execution_options(isolation_level="AUTOCOMMIT")
-        execution_id = runs.claim_next(conn)
+        execution_id = claims.claim_next(conn)
         if execution_id is None:
             return None
         if taken is not None:

@@ -80,16 +80,6 @@ def stop_listening(workflow: Workflow) -> None:
         db.session.commit()
 
 
-def is_listening(workflow_id: int) -> bool:
-    """Tell whether a webhook URL is waiting for a test event (one indexed read)."""
-    until = db.session.scalar(
-        select(WorkflowSample.listen_until).where(
-            WorkflowSample.workflow_id == workflow_id
-        )
-    )
-    return until is not None and until > utcnow()
-
-
 def save_sample(
     workflow: Workflow, payload: dict[str, Any], source: str
 ) -> WorkflowSample:

@@ -1,0 +1,189 @@
+"""Claims: which queued run may start now, within each person's fair share.
+
+A claim is one UPDATE guarded by the status it expects, so two workers, a cancel
+and a sweep can race without breaking a run. A person runs at most `fair_share()`
+runs at once (SYNTH_MAX_RUNNING_PER_USER), and theirs start in queue order.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Connection
+
+from synth_web.engine.triggers import EXTERNAL
+from synth_web.extensions import db
+from synth_web.models import Execution, utcnow
+from synth_web.models.types import UTCDateTime
+
+
+@cache
+def alias(name: str) -> Any:
+    """Another name for the executions table, in Core, made once per name.
+
+    An ORM `aliased()` costs milliseconds of adaptation each time it is built,
+    and even a Core alias copies every column: the hot path builds these on
+    every webhook and every claim (issue 20).
+    """
+    return Execution.__table__.alias(name)
+
+
+def not_recorded(table: Any) -> Any:
+    """Match rows of a Core alias that are real work (see is_live_work)."""
+    return func.coalesce(table.c.metadata["recorded"].as_boolean(), False).is_(False)
+
+
+def running_count(other: Any, user_id: Any) -> Any:
+    """Count, as a subquery, the runs a person has running here (not outside ones)."""
+    return (
+        select(func.count(other.c.id))
+        .where(
+            other.c.user_id == user_id,
+            other.c.status == "running",
+            other.c.trigger_type != EXTERNAL,
+        )
+        .scalar_subquery()
+    )
+
+
+def queued_of(earlier: Any, user_id: Any) -> Any:
+    """Select a person's queued runs that will run here (not recorded, not outside)."""
+    return select(earlier.c.id).where(
+        earlier.c.user_id == user_id,
+        earlier.c.status == "queued",
+        earlier.c.trigger_type != EXTERNAL,
+        not_recorded(earlier),
+    )
+
+
+def room_for_one_more(user_id: int) -> Any:
+    """Match when a new run of this person may start at once (see under_fair_share).
+
+    Nothing of theirs waits queued before it, and they run fewer than their fair
+    share: the same rule a claim applies, for a row not inserted yet.
+    """
+    running = running_count(alias("running_now"), user_id)
+    waiting = queued_of(alias("queued_before"), user_id).exists()
+    return (running < fair_share()) & ~waiting
+
+
+def claim(execution_id: int, conn: Connection | None = None) -> bool:
+    """Atomically move a queued run to running; only one caller ever wins.
+
+    A person already running their fair share (SYNTH_MAX_RUNNING_PER_USER) does
+    not get another: the UPDATE matches nothing and the run waits in the queue,
+    at the cost of this one round trip. Runs reported by outside engines are
+    never claimed: they run elsewhere.
+    """
+    params = {"claim_id": execution_id, "claim_now": utcnow()}
+    statement = _claim_statement(fair_share())
+    if conn is not None:
+        return conn.execute(statement, params).rowcount == 1
+    claimed = db.session.execute(statement, params).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+@cache
+def _claim_statement(share: int) -> Any:
+    """Build claim's UPDATE once per fair share: only its parameters change."""
+    now = bindparam("claim_now", type_=UTCDateTime())
+    return (
+        update(Execution.__table__)
+        .where(
+            Execution.__table__.c.id == bindparam("claim_id"),
+            Execution.__table__.c.status == "queued",
+            Execution.__table__.c.trigger_type != EXTERNAL,
+            under_fair_share(
+                Execution.__table__.c.user_id, Execution.__table__.c.id, share=share
+            ),
+        )
+        .values(status="running", started_at=now, heartbeat_at=now)
+    )
+
+
+def fair_share() -> int:
+    """Return how many runs one person may have running at once."""
+    return max(1, int(current_app.config["SYNTH_MAX_RUNNING_PER_USER"]))
+
+
+def claim_next(conn: Connection) -> int | None:
+    """Claim the oldest queued run that may start now; return its id, or None.
+
+    A run ending here takes the next one in the same thread (one statement), in
+    queue order and within fair shares, instead of each queued run's own claim
+    failing until its turn. On PostgreSQL, SKIP LOCKED lets two enders take two
+    different runs.
+    """
+    statement = _claim_next_statement(fair_share(), conn.dialect.name)
+    if conn.dialect.name != "sqlite":
+        return conn.execute(statement, {"claim_now": utcnow()}).scalar()
+    # SQLite writes one at a time: take the lock before reading the clock, so a
+    # run never starts (on paper) before the one it waited for finished.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute(statement, {"claim_now": utcnow()}).scalar()
+    except Exception:
+        conn.exec_driver_sql("ROLLBACK")
+        raise
+    conn.exec_driver_sql("COMMIT")
+    return found
+
+
+@cache
+def _claim_next_statement(share: int, dialect: str) -> Any:
+    """Build claim_next's UPDATE once per fair share and database (the time bound)."""
+    row, first = alias("next_run"), alias("first_queued")
+    # Each person's oldest queued run, found in one pass: only those can start,
+    # so the fair-share test runs per person, not per queued row (thousands).
+    firsts = (
+        select(func.min(first.c.id))
+        .where(
+            first.c.status == "queued",
+            first.c.trigger_type != EXTERNAL,
+            not_recorded(first),
+        )
+        .group_by(first.c.user_id)
+    )
+    busy = running_count(alias("next_running"), row.c.user_id)
+    oldest = (
+        select(row.c.id)
+        .where(row.c.id.in_(firsts), row.c.status == "queued", busy < share)
+        .order_by(row.c.id)
+        .limit(1)
+    )
+    if dialect == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    now = bindparam("claim_now", type_=UTCDateTime())
+    return (
+        update(Execution)
+        .where(
+            Execution.id == oldest.scalar_subquery(),
+            Execution.status == "queued",
+            under_fair_share(Execution.user_id, share=share),
+        )
+        .values(status="running", started_at=now, heartbeat_at=now)
+        .returning(Execution.id)
+    )
+
+
+def under_fair_share(
+    user_id: Any,
+    row_id: Any = Execution.id,
+    prefix: str = "",
+    share: int | None = None,
+) -> Any:
+    """Match queued rows that are their owner's next and fit their fair share.
+
+    A person's runs start in the order they were queued, and at most
+    `fair_share()` at once. On PostgreSQL two claims at the same instant may
+    both see room for one more, so a person can briefly run one over; SQLite
+    writes one at a time.
+    """
+    running = running_count(alias(f"{prefix}running"), user_id)
+    earlier = alias(f"{prefix}earlier")
+    waiting_before = queued_of(earlier, user_id).where(earlier.c.id < row_id).exists()
+    return (running < (share or fair_share())) & ~waiting_before
