@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from synth_web.engine.triggers import EXTERNAL
@@ -36,6 +36,15 @@ def not_recorded(table: Any) -> Any:
     return func.coalesce(table.c.metadata["recorded"].as_boolean(), False).is_(False)
 
 
+def queued(table: Any) -> Any:
+    """Match a table's queued rows, the status written into the SQL itself.
+
+    A bound parameter would hide from either database's planner that the
+    queue's partial index (status = 'queued') applies.
+    """
+    return table.c.status == literal("queued", literal_execute=True)
+
+
 def running_count(other: Any, user_id: Any) -> Any:
     """Count, as a subquery, the runs a person has running here (not outside ones)."""
     return (
@@ -53,13 +62,13 @@ def queued_of(earlier: Any, user_id: Any) -> Any:
     """Select a person's queued runs that will run here (not recorded, not outside)."""
     return select(earlier.c.id).where(
         earlier.c.user_id == user_id,
-        earlier.c.status == "queued",
+        queued(earlier),
         earlier.c.trigger_type != EXTERNAL,
         not_recorded(earlier),
     )
 
 
-def room_for_one_more(user_id: int) -> Any:
+def room_for_one_more(user_id: Any, share: int) -> Any:
     """Match when a new run of this person may start at once (see under_fair_share).
 
     Nothing of theirs waits queued before it, and they run fewer than their fair
@@ -67,7 +76,7 @@ def room_for_one_more(user_id: int) -> Any:
     """
     running = running_count(alias("running_now"), user_id)
     waiting = queued_of(alias("queued_before"), user_id).exists()
-    return (running < fair_share()) & ~waiting
+    return (running < share) & ~waiting
 
 
 def claim(execution_id: int, conn: Connection | None = None) -> bool:
@@ -115,8 +124,7 @@ def claim_next(conn: Connection) -> int | None:
 
     A run ending here takes the next one in the same thread (one statement), in
     queue order and within fair shares, instead of each queued run's own claim
-    failing until its turn. On PostgreSQL, SKIP LOCKED lets two enders take two
-    different runs.
+    failing until its turn.
     """
     statement = _claim_next_statement(fair_share(), conn.dialect.name)
     if conn.dialect.name != "sqlite":
@@ -135,38 +143,61 @@ def claim_next(conn: Connection) -> int | None:
 
 @cache
 def _claim_next_statement(share: int, dialect: str) -> Any:
-    """Build claim_next's UPDATE once per fair share and database (the time bound)."""
-    row, first = alias("next_run"), alias("first_queued")
-    # Each person's oldest queued run, found in one pass: only those can start,
-    # so the fair-share test runs per person, not per queued row (thousands).
-    firsts = (
-        select(func.min(first.c.id))
-        .where(
-            first.c.status == "queued",
-            first.c.trigger_type != EXTERNAL,
-            not_recorded(first),
-        )
-        .group_by(first.c.user_id)
-    )
-    busy = running_count(alias("next_running"), row.c.user_id)
-    oldest = (
-        select(row.c.id)
-        .where(row.c.id.in_(firsts), row.c.status == "queued", busy < share)
-        .order_by(row.c.id)
-        .limit(1)
-    )
-    if dialect == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
+    """Build claim_next's UPDATE once per fair share and database (the time bound).
+
+    The candidates are each person's oldest queued run (`queue_heads`, a few
+    rows); the oldest of them whose owner has room is claimed. Its guards are
+    the row's status and, through the candidate, its owner's room: a concurrent
+    claim or cancel of the same row leaves this one matching nothing.
+    """
+    heads = queue_heads()
+    busy = running_count(alias("next_running"), heads.c.user_id)
+    oldest = select(heads.c.id).where(busy < share).order_by(heads.c.id).limit(1)
     now = bindparam("claim_now", type_=UTCDateTime())
     return (
         update(Execution)
-        .where(
-            Execution.id == oldest.scalar_subquery(),
-            Execution.status == "queued",
-            under_fair_share(Execution.user_id, share=share),
-        )
+        .where(Execution.id == oldest.scalar_subquery(), Execution.status == "queued")
         .values(status="running", started_at=now, heartbeat_at=now)
         .returning(Execution.id)
+    )
+
+
+def live_queued(table: Any) -> Any:
+    """Match queued rows of a Core alias that will run here (see queued_of)."""
+    return and_(queued(table), table.c.trigger_type != EXTERNAL, not_recorded(table))
+
+
+def queue_heads() -> Any:
+    """Each person's oldest queued run (that runs here): a CTE of (user_id, id).
+
+    A recursive query walks the queue's partial index (user_id, id) one person at
+    a time: the first queued run in that order, then the first of the next
+    person after it, and so on. One short index probe per person with queued
+    runs, however many runs each has queued: grouping the queued rows instead
+    read every one of them (and its JSON) on every claim, so each claim grew
+    slower as a burst's backlog grew (issue 20). The order (user_id, id) is one
+    only that index gives, so neither database's planner walks the primary key
+    through the whole run history instead.
+    """
+
+    def first_after(user_id: Any) -> Any:
+        probe = alias("queue_probe")
+        found = select(probe.c.id).where(live_queued(probe))
+        if user_id is not None:
+            found = found.where(probe.c.user_id > user_id)
+        return found.order_by(probe.c.user_id, probe.c.id).limit(1)
+
+    first, after = alias("queue_first"), alias("queue_after")
+    heads = (
+        select(first.c.user_id, first.c.id)
+        .where(first.c.id == first_after(None).scalar_subquery())
+        .cte("queue_heads", recursive=True)
+    )
+    following = first_after(heads.c.user_id).correlate(heads).scalar_subquery()
+    return heads.union_all(
+        select(after.c.user_id, after.c.id)
+        .select_from(heads)
+        .join(after, after.c.id == following)
     )
 
 

@@ -11,13 +11,21 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, delete, func, literal, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import make_transient_to_detached
 
-from synth_web.engine.claims import alias, room_for_one_more, under_fair_share
+from synth_web.engine.claims import (
+    alias,
+    fair_share,
+    queued,
+    room_for_one_more,
+    under_fair_share,
+)
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
 from synth_web.models import FINISHED_STATUSES, Execution, Workflow, utcnow
@@ -79,13 +87,7 @@ def enqueue(
         ),
         "dedupe_key": dedupe_key,
     }
-    if claimed and trigger_type != EXTERNAL:
-        room = room_for_one_more(workflow.user_id)
-        values["status"] = case((room, "running"), else_="queued")
-        at = literal(now, UTCDateTime())
-        values["started_at"] = case((room, at), else_=None)
-        values["heartbeat_at"] = case((room, at), else_=None)
-    return insert_once(values)
+    return insert_once(values, claimed=claimed and trigger_type != EXTERNAL)
 
 
 def refuse(
@@ -119,26 +121,76 @@ def refuse(
     return insert_once(values)
 
 
-def insert_once(values: dict[str, Any]) -> tuple[Execution, bool]:
-    """Insert an execution row unless its dedupe key exists; return it and if new."""
-    dedupe_key = values.get("dedupe_key")
-    statement = insert_for(db.session.get_bind().dialect.name)(Execution).values(values)
-    if dedupe_key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+# Every column of a new row: the ones a caller does not give start empty.
+_EMPTY = {
+    "started_at": None,
+    "finished_at": None,
+    "heartbeat_at": None,
+    "error_log": None,
+    "dedupe_key": None,
+}
+
+
+def insert_once(
+    values: dict[str, Any], claimed: bool = False
+) -> tuple[Execution, bool]:
+    """Insert an execution row unless its dedupe key exists; return it and if new.
+
+    `claimed` inserts it running when its owner has room (see enqueue). One
+    INSERT built once per shape (Core, not the ORM's bulk insert: the webhook's
+    hot path paid more CPU to build and adapt the statement than to run it);
+    the new row comes back as a clean Execution, with no SELECT to read it.
+    """
+    values = {**_EMPTY, **values}
+    dedupe_key = values["dedupe_key"]
+    params = {
+        ("metadata" if key == "meta" else key): value for key, value in values.items()
+    }
+    if claimed:
+        params.update(room_user=values["user_id"], room_at=values["created_at"])
+        for key in ("status", "started_at", "heartbeat_at"):
+            del params[key]
     session = db.session()
-    execution = session.scalars(statement.returning(Execution)).first()
-    # Keep the row just returned loaded: no SELECT to read back what we wrote.
+    dialect = session.get_bind().dialect.name
+    statement = _insert_statement(
+        dialect, claimed, dedupe_key is not None, fair_share() if claimed else 0
+    )
+    row = session.connection().execute(statement, params).first()
+    # Keep what the caller holds (its workflow) loaded: no SELECT to read it back.
     session.expire_on_commit = False
     try:
         session.commit()
     finally:
         session.expire_on_commit = True
-    if execution is None:
+    if row is None:
         existing = db.session.scalar(
             select(Execution).where(Execution.dedupe_key == dedupe_key)
         )
         return existing, False
+    values.update(id=row.id, status=row.status, started_at=row.started_at)
+    values["heartbeat_at"] = row.started_at
+    execution = Execution(**values)
+    make_transient_to_detached(execution)
+    session.add(execution)  # persistent and loaded: its workflow still lazy-loads
     return execution, True
+
+
+@cache
+def _insert_statement(dialect: str, claimed: bool, deduped: bool, share: int) -> Any:
+    """Build the INSERT of one shape; its values are bound at execution."""
+    table = Execution.__table__
+    statement = insert_for(dialect)(table)
+    if claimed:
+        room = room_for_one_more(bindparam("room_user"), share)
+        at = bindparam("room_at", type_=UTCDateTime())
+        statement = statement.values(
+            status=case((room, "running"), else_="queued"),
+            started_at=case((room, at), else_=None),
+            heartbeat_at=case((room, at), else_=None),
+        )
+    if deduped:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return statement.returning(table.c.id, table.c.status, table.c.started_at)
 
 
 def insert_for(dialect: str) -> Any:
@@ -174,26 +226,34 @@ def finish(
 
     `results` and `meta` of None leave what is recorded as it is.
     """
-    values: dict[str, Any] = {
+    params: dict[str, Any] = {
+        "run_id": execution_id,
         "status": status,
         "finished_at": utcnow(),
         "error_log": error_log,
     }
     if results is not None:
-        values["results"] = jsonable(results)
+        params["results"] = jsonable(results)
     if meta is not None:
-        values["meta"] = jsonable(meta)
-    statement = (
-        update(Execution)
-        .where(Execution.id == execution_id, Execution.status == "running")
-        .values(**values)
-    )
+        params["metadata"] = jsonable(meta)
     if conn is None:
-        return _write(statement, conn) == 1
+        found = db.session.execute(_finish_statement(False), params).rowcount
+        db.session.commit()
+        return found == 1
     # The same round trip tells whether runs wait queued (see claim_next).
-    found = conn.execute(statement.returning(runs_waiting())).first()
+    found = conn.execute(_finish_statement(True), params).first()
     _ENDED.waiting = bool(found and found[0])
     return found is not None
+
+
+@cache
+def _finish_statement(returning: bool) -> Any:
+    """Build finish's UPDATE once: the columns it sets are those it is given."""
+    table = Execution.__table__
+    statement = update(table).where(
+        table.c.id == bindparam("run_id"), table.c.status == "running"
+    )
+    return statement.returning(runs_waiting()) if returning else statement
 
 
 _ENDED = threading.local()
@@ -202,11 +262,7 @@ _ENDED = threading.local()
 def runs_waiting() -> Any:
     """Tell whether any live run waits queued (read with a run's final write)."""
     row = alias("waiting_run")
-    return (
-        select(row.c.id)
-        .where(row.c.status == "queued", row.c.trigger_type != EXTERNAL)
-        .exists()
-    )
+    return select(row.c.id).where(queued(row), row.c.trigger_type != EXTERNAL).exists()
 
 
 def waiting_after_finish() -> bool:

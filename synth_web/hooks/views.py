@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from synth_web.engine.refused import Refusal
 from synth_web.engine.start import start_run, why_not
@@ -42,6 +43,14 @@ def listening_until() -> Any:
     )
 
 
+@cache
+def by_token() -> Any:
+    """The workflow of a webhook URL and until when it listens, built once."""
+    return select(Workflow, listening_until()).where(
+        Workflow.webhook_token == bindparam("token")
+    )
+
+
 def token_key() -> str:
     """Rate-limit each webhook URL on its own."""
     return f"hook:{(request.view_args or {}).get('token', '')}"
@@ -68,9 +77,7 @@ def receive(token: str) -> ResponseReturnValue:
     replay when its body can be read.
     """
     limit = current_app.config["SYNTH_WEBHOOK_MAX_BYTES"]
-    found = db.session.execute(
-        select(Workflow, listening_until()).where(Workflow.webhook_token == token)
-    ).first()
+    found = db.session.execute(by_token(), {"token": token}).first()
     workflow, until = found if found is not None else (None, None)
     if workflow is None or workflow.trigger_type not in HOOK_TRIGGERS:
         return problem(404, "No workflow listens on this webhook URL.")

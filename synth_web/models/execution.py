@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from synth_web.extensions import db
@@ -23,6 +23,8 @@ EXECUTION_STATUSES = (
     "refused",
 )
 FINISHED_STATUSES = ("success", "failure", "cancelled", "refused")
+# The condition of the queue's partial index; claims write it as it is here.
+QUEUED = "status = 'queued'"
 
 
 class RunTiming:
@@ -82,6 +84,16 @@ class Execution(RunTiming, db.Model):
         ),
         # The queue and the stale-run sweep look only at unfinished runs.
         Index("ix_executions_status", "status"),
+        # Claims skip through the queue person by person, each person's runs in
+        # order (claims.queue_heads): an index of queued rows only, so it stays
+        # as small as the queue however long the history.
+        Index(
+            "ix_executions_queued",
+            "user_id",
+            "id",
+            postgresql_where=text(QUEUED),
+            sqlite_where=text(QUEUED),
+        ),
         # Retention prunes by age across every account.
         Index("ix_executions_created", "created_at"),
     )
