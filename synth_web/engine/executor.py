@@ -121,6 +121,21 @@ class ThreadExecutor:
             with self._lock:
                 self._pending.difference_update(held)
 
+    def take_waiting(self) -> None:
+        """With a thread to spare, take runs that wait queued, whoever queued them.
+
+        The background loop asks this a few times a second: a process whose
+        threads are idle helps drain a backlog that another process (busy
+        answering webhooks) queued, instead of leaving it to that process.
+        """
+        with self._lock:
+            self._ensure_pool()
+            busy = len(self._pending) + self._reserved + self._probes
+            if self._nudged or busy >= self.workers:
+                return
+        if runs.any_waiting():
+            self.nudge()
+
     def nudge(self) -> None:
         """Have a pool thread take waiting runs soon (one such request at a time).
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from synth_web.engine.claims import (
     alias,
     fair_share,
-    queued,
+    live_queued,
     room_for_one_more,
     under_fair_share,
 )
@@ -262,7 +262,14 @@ _ENDED = threading.local()
 def runs_waiting() -> Any:
     """Tell whether any live run waits queued (read with a run's final write)."""
     row = alias("waiting_run")
-    return select(row.c.id).where(queued(row), row.c.trigger_type != EXTERNAL).exists()
+    return select(row.c.id).where(live_queued(row)).exists()
+
+
+def any_waiting() -> bool:
+    """Whether any live run waits queued (one indexed EXISTS)."""
+    found = db.session.execute(select(runs_waiting())).scalar()
+    db.session.commit()
+    return bool(found)
 
 
 def waiting_after_finish() -> bool:

@@ -27,6 +27,9 @@ from synth_web.models import Workflow, utcnow
 log = logging.getLogger(__name__)
 # Connections are re-checked hourly (those not checked for
 # SYNTH_VERIFY_INTERVAL_HOURS); the first pass waits a few minutes after start.
+# How often an idle thread pool looks for runs another process queued (one
+# indexed EXISTS when its threads are idle, nothing when they are all busy).
+IDLE_LOOK_SECONDS = 0.25
 VERIFY_EVERY = 3600.0
 VERIFY_FIRST_AFTER = 300.0
 
@@ -153,7 +156,7 @@ class Background:
     def loop(self) -> None:
         """Do each duty when it is due, until stopped."""
         self.recover()
-        while not self.stop_event.wait(0.5 if self.poll_queue else 1.0):
+        while not self.stop_event.wait(0.5 if self.poll_queue else IDLE_LOOK_SECONDS):
             try:
                 with self.app.app_context():
                     self.step(time.monotonic())
@@ -175,10 +178,11 @@ class Background:
         config = self.app.config
         if self.poll_queue:
             self.dispatch_queued(older_than=None)
+        elif self.dispatches:
+            self.executor.take_waiting()
         if self.schedules and self.due("tick", config["SYNTH_TICK_SECONDS"], now):
             for execution_id in enqueue_due_schedules():
                 self.executor.submit(execution_id)
-            self.dispatch_queued(older_than=timedelta(seconds=10))
         if self.due("sweep", config["SYNTH_HEARTBEAT_SECONDS"], now):
             sweep(config)
         if self.schedules and self.due("prune", 86400, now):
