@@ -43,6 +43,11 @@ FINISH = text(
     " WHERE id = :id AND status = 'running'"
 )
 
+STATUS = text(
+    "SELECT status, coalesce(jsonb_array_length(results), 0) AS steps"
+    " FROM bare_runs WHERE id = :id"
+)
+
 app = Flask(__name__)
 pool = ThreadPoolExecutor(int(os.environ.get("BARE_WORKERS", "4")))
 
@@ -76,6 +81,22 @@ def receive(token: str):  # noqa: ARG001 - every token is the one workflow
         run_id = conn.execute(INSERT, {"payload": json.dumps(payload)}).scalar_one()
     pool.submit(run, run_id, payload)
     return jsonify({"execution_id": run_id, "status": "queued"}), 202
+
+
+@app.get("/runs/<int:run_id>/status")
+def status(run_id: int):
+    """Answer a live page's poll: 204 while the run is as the page shows it.
+
+    One indexed query, no sign-in: the least a status poll can cost.
+    """
+    with engine().connect() as conn:
+        row = conn.execute(STATUS, {"id": run_id}).first()
+    if row is None:
+        return {"error": "not found"}, 404
+    version = f"{row.status}-{row.steps}"
+    if request.args.get("v") == version:
+        return "", 204
+    return {"status": row.status, "version": version}
 
 
 @app.get("/healthz")

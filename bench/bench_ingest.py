@@ -190,7 +190,7 @@ def create_workflow(env: dict[str, str]) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def start_synth(kind: str, url: str, redis_url: str) -> Target:
+def start_synth(kind: str, url: str, redis_url: str, **extra: str) -> Target:
     """Serve Synth with one executor mode, and its worker process if it has one."""
     env = bench_env(
         url,
@@ -201,6 +201,7 @@ def start_synth(kind: str, url: str, redis_url: str) -> Target:
         SYNTH_WEBHOOK_LIMIT=WEBHOOK_LIMIT,
         CELERY_BROKER_URL=redis_url,
         SYNTH_BACKGROUND="1",
+        **extra,
     )
     migrate(env)
     token = create_workflow(env)

@@ -192,6 +192,8 @@ def engine_config() -> dict[str, Any]:
             "CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"
         ),
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "synth"),
+        # Redis for live run pages: an unchanged poll answers from it (engine/live.py).
+        "SYNTH_LIVE_REDIS_URL": os.environ.get("SYNTH_LIVE_REDIS_URL", ""),
         "SYNTH_EXECUTIONS_MAX_AGE_DAYS": env_int("SYNTH_EXECUTIONS_MAX_AGE_DAYS", 14),
         "SYNTH_ALLOW_PRIVATE_NETWORK": env_flag("SYNTH_ALLOW_PRIVATE_NETWORK"),
         "SYNTH_OUTBOUND_ALLOW": [

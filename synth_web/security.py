@@ -82,9 +82,10 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if current_user and current_user.is_authenticated:
-        # Pages of a signed-in person must not be served from shared caches.
-        response.headers.setdefault("Cache-Control", "no-store")
+    # Pages of a signed-in person must not be served from shared caches (a view
+    # that set it already, like a poll answered from Redis, loads nobody here).
+    if "Cache-Control" not in response.headers and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

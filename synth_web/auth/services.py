@@ -95,5 +95,7 @@ def delete_user(user: User) -> None:
     # The vault is another database, out of the cascade's reach. Its secrets go
     # first: should the second step fail, no secret outlives its account.
     delete_user_secrets(user.id)
+    # Revoked first, so live pages' polls stop vouched for by Redis (engine/live.py).
+    revoke(user.id, "account_deleted")
     db.session.delete(user)
     db.session.commit()

@@ -9,7 +9,6 @@ sign-out, opens nothing.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -17,6 +16,8 @@ from datetime import timedelta
 from flask import current_app, g, request
 from sqlalchemy import select, update
 
+from synth_web.engine import live
+from synth_web.engine.live import hash_secret  # live polls hash cookies alike
 from synth_web.extensions import db
 from synth_web.models import User, UserSession, utcnow
 
@@ -26,11 +27,6 @@ TOUCH_EVERY = timedelta(minutes=1)
 # ends after a day without use so a copied cookie cannot last for ever.
 IDLE_LIMIT = timedelta(days=1)
 AGENT_LENGTH = 300
-
-
-def hash_secret(secret: str) -> str:
-    """Return the SHA-256 of a session secret, as stored."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def lifetime(remember: bool) -> timedelta:
@@ -109,13 +105,16 @@ def revoke(user_id: int, reason: str, session_id: int | None = None) -> int:
     )
     if session_id is not None:
         statement = statement.where(UserSession.id == session_id)
-    result = db.session.execute(
-        statement.values(revoked_at=utcnow(), revoked_reason=reason).execution_options(
-            synchronize_session=False
+    ended = list(
+        db.session.scalars(
+            statement.values(revoked_at=utcnow(), revoked_reason=reason)
+            .returning(UserSession.token_hash)
+            .execution_options(synchronize_session=False)
         )
     )
     db.session.commit()
-    return result.rowcount
+    live.forget_sessions(ended)  # a live page's next poll checks the database
+    return len(ended)
 
 
 def active_sessions(user_id: int) -> list[UserSession]:

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, literal, select, update
 from sqlalchemy.engine import Connection
 
+from synth_web.engine import live
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
 from synth_web.models import Execution, utcnow
@@ -90,9 +91,12 @@ def claim(execution_id: int, conn: Connection | None = None) -> bool:
     params = {"claim_id": execution_id, "claim_now": utcnow()}
     statement = _claim_statement(fair_share())
     if conn is not None:
-        return conn.execute(statement, params).rowcount == 1
-    claimed = db.session.execute(statement, params).rowcount == 1
-    db.session.commit()
+        claimed = conn.execute(statement, params).rowcount == 1
+    else:
+        claimed = db.session.execute(statement, params).rowcount == 1
+        db.session.commit()
+    if claimed:
+        live.changed([execution_id])
     return claimed
 
 
@@ -128,7 +132,9 @@ def claim_next(conn: Connection) -> int | None:
     """
     statement = _claim_next_statement(fair_share(), conn.dialect.name)
     if conn.dialect.name != "sqlite":
-        return conn.execute(statement, {"claim_now": utcnow()}).scalar()
+        found = conn.execute(statement, {"claim_now": utcnow()}).scalar()
+        live.changed([found])
+        return found
     # SQLite writes one at a time: take the lock before reading the clock, so a
     # run never starts (on paper) before the one it waited for finished.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -138,6 +144,7 @@ def claim_next(conn: Connection) -> int | None:
         conn.exec_driver_sql("ROLLBACK")
         raise
     conn.exec_driver_sql("COMMIT")
+    live.changed([found])
     return found
 
 

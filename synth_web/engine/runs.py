@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import make_transient_to_detached
 
+from synth_web.engine import live
 from synth_web.engine.claims import (
     alias,
     fair_share,
@@ -237,13 +238,15 @@ def finish(
     if meta is not None:
         params["metadata"] = jsonable(meta)
     if conn is None:
-        found = db.session.execute(_finish_statement(False), params).rowcount
+        ended = db.session.execute(_finish_statement(False), params).rowcount == 1
         db.session.commit()
-        return found == 1
-    # The same round trip tells whether runs wait queued (see claim_next).
-    found = conn.execute(_finish_statement(True), params).first()
-    _ENDED.waiting = bool(found and found[0])
-    return found is not None
+    else:
+        # The same round trip tells whether runs wait queued (see claim_next).
+        found = conn.execute(_finish_statement(True), params).first()
+        _ENDED.waiting = bool(found and found[0])
+        ended = found is not None
+    live.changed([execution_id])
+    return ended
 
 
 @cache
@@ -286,7 +289,9 @@ def fail_queued(execution_id: int, reason: str) -> bool:
         .where(Execution.id == execution_id, Execution.status == "queued")
         .values(status="failure", finished_at=utcnow(), error_log=reason)
     )
-    return _write(statement, None) == 1
+    ended = _write(statement, None) == 1
+    live.changed([execution_id])
+    return ended
 
 
 def write_results(
@@ -303,7 +308,9 @@ def write_results(
         .values(results=jsonable(results))
         .returning(Execution.status)
     )
-    return _write(statement, conn, returning=True)
+    status = _write(statement, conn, returning=True)
+    live.changed([execution_id])
+    return status
 
 
 def current_status(execution_id: int, conn: Connection | None = None) -> str | None:
@@ -327,6 +334,7 @@ def cancel(execution: Execution, by: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    live.changed([execution.id])
     db.session.refresh(execution)
     return result.rowcount == 1
 
@@ -369,10 +377,18 @@ def sweep_stale(stale_after: timedelta, now: datetime | None = None) -> int:
             is_live_work(),
         )
         .values(status="failure", finished_at=now, error_log=reason)
+        .returning(Execution.id)
         .execution_options(synchronize_session=False)
     )
+    return _swept(result)
+
+
+def _swept(result: Any) -> int:
+    """Commit a sweep, say its runs changed, and count them."""
+    ended = list(result.scalars())
     db.session.commit()
-    return result.rowcount
+    live.changed(ended)
+    return len(ended)
 
 
 def sweep_external(stale_after: timedelta, now: datetime | None = None) -> int:
@@ -395,10 +411,10 @@ def sweep_external(stale_after: timedelta, now: datetime | None = None) -> int:
             is_live_work(),
         )
         .values(status="failure", finished_at=now, error_log=reason)
+        .returning(Execution.id)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
-    return result.rowcount
+    return _swept(result)
 
 
 def queued_ids(

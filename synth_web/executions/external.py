@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from synth_web.engine import live
 from synth_web.engine.runs import jsonable
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
@@ -159,6 +160,7 @@ def update_external_run(execution: Execution, changes: dict[str, Any]) -> Execut
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    live.changed([execution.id])
     db.session.refresh(execution)
     if result.rowcount != 1:
         check_move(execution, status)  # explains what changed meanwhile

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from synth_web.access import owned_or_404
-from synth_web.engine import runs
+from synth_web.engine import live, runs
 from synth_web.engine.start import start_run
 from synth_web.executions.listing import RunRow, row_query, to_rows
 from synth_web.extensions import db
-from synth_web.models import Execution, Workflow
+from synth_web.models import FINISHED_STATUSES, Execution, Workflow
 
 RECENT_RUNS = 10
 
@@ -27,23 +27,53 @@ def live_version(execution_id: int, with_steps: bool) -> str:
     """A cheap fingerprint of what a live fragment shows: status (and step count).
 
     Polls send the fingerprint they were rendered with; while it is unchanged the
-    server answers 204 without loading or rendering the run.
+    server answers 204 without loading or rendering the run. With
+    SYNTH_LIVE_REDIS_URL the fingerprint comes from Redis while the run has not
+    changed (engine/live.py), else from one indexed query, scoped to the person.
     """
-    columns = [Execution.status]
-    if with_steps:
-        dialect = db.session.get_bind().dialect.name
-        length = (
-            "jsonb_array_length" if dialect == "postgresql" else "json_array_length"
-        )
-        columns.append(getattr(func, length)(Execution.results))
+    seen = live.look(execution_id)
+    if seen is not None and seen.reading is not None:
+        owner, status, steps = seen.reading
+        if owner == current_user.id:
+            return fingerprint(status, steps, with_steps)
+    dialect = db.session.get_bind().dialect.name
+    length = "jsonb_array_length" if dialect == "postgresql" else "json_array_length"
     row = db.session.execute(
-        select(*columns).where(
+        select(Execution.status, getattr(func, length)(Execution.results)).where(
             Execution.id == execution_id, Execution.user_id == current_user.id
         )
     ).first()
     if row is None:
         abort(404)
-    return "-".join(str(value) for value in row)
+    status, steps = row
+    if seen is not None and status not in FINISHED_STATUSES:
+        live.keep(execution_id, seen, current_user.id, status, steps or 0)
+    return fingerprint(status, steps or 0, with_steps)
+
+
+def fingerprint(status: str, steps: int, with_steps: bool) -> str:
+    """What a live fragment's poll sends back: its status (and step count)."""
+    return f"{status}-{steps}" if with_steps else status
+
+
+def unchanged(known: str, current: str) -> bool:
+    """Whether a poll's fragment still shows the run as it is (and it still runs)."""
+    return current == known and not current.startswith(FINISHED_STATUSES)
+
+
+def unchanged_in_redis(execution_id: int, known: str, with_steps: bool) -> bool:
+    """Whether Redis alone says a poll's run is unchanged, before any sign-in query.
+
+    Only when Redis keeps both this browser session (active, not signed out)
+    and a reading of the run owned by the session's person (engine/live.py).
+    """
+    kept = live.answer(execution_id, session.get("_user_id"))
+    return kept is not None and unchanged(known, fingerprint(*kept, with_steps))
+
+
+def keep_session() -> None:
+    """Let Redis vouch, for a few seconds, for the session a poll just signed in."""
+    live.keep_session(session.get("_user_id"), current_user.id)
 
 
 def workflow_choices(user_id: int) -> list[tuple[int, str]]:

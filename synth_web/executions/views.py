@@ -38,15 +38,20 @@ from synth_web.executions.services import (
     cancel_run,
     get_execution_or_404,
     get_run_row_or_404,
+    keep_session,
     live_version,
     recent_runs,
     retry_run,
+    unchanged,
+    unchanged_in_redis,
     workflow_choices,
 )
+from synth_web.extensions import login_manager
 from synth_web.htmx import htmx_redirect, is_fragment_request, render_page_or_fragment
 from synth_web.inputs import whole_number
 from synth_web.jinja_filters import user_zone
-from synth_web.models import FINISHED_STATUSES, Execution, Workflow
+from synth_web.models import Execution, Workflow
+from synth_web.security import public
 
 # The live status fragment answers this once a run is over: htmx stops polling.
 STOP_POLLING = 286
@@ -180,10 +185,8 @@ def detail(execution_id: int) -> Response:
     )
 
 
-FINISHED_PREFIXES = tuple(f"{status}" for status in FINISHED_STATUSES)
-
-
 @bp.route("/executions/<int:execution_id>/status")
+@public  # signs in below: an unchanged run may answer from Redis alone
 def status(execution_id: int) -> Response:
     """Answer a poll with the run's live fragment: 286 once it has finished.
 
@@ -194,9 +197,17 @@ def status(execution_id: int) -> Response:
     if part not in LIVE_PARTS:
         abort(400)
     known = request.args.get("v")
+    with_steps = part == "detail"
     if known and is_fragment_request():
-        current = live_version(execution_id, with_steps=part == "detail")
-        if current == known and not current.startswith(FINISHED_PREFIXES):
+        if unchanged_in_redis(execution_id, known, with_steps):
+            # No query at all (engine/live.py); never from a shared cache.
+            return Response(status=204, headers={"Cache-Control": "no-store"})
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    keep_session()
+    if known and is_fragment_request():
+        current = live_version(execution_id, with_steps=with_steps)
+        if unchanged(known, current):
             # Nothing changed since the fragment was rendered: htmx keeps it.
             return Response(status=204)
     if part == "detail":

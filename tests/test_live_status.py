@@ -1,0 +1,125 @@
+"""Live run pages poll cheaply: an unchanged run answers 204 from Redis (issue 20)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+import redis
+from sqlalchemy import event
+
+from synth_web.auth.sessions import revoke
+from synth_web.engine import live, runs
+from synth_web.extensions import db
+from tests.conftest import make_user
+from tests.run_factories import add_run, add_workflow
+
+REDIS_URL = os.environ.get("SYNTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def app_config():
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            raise RuntimeError(f"Redis is not answering at {REDIS_URL}") from None
+        pytest.skip("Redis is not running")
+    return {"SYNTH_LIVE_REDIS_URL": REDIS_URL}
+
+
+@contextmanager
+def statements(app):
+    """Collect the SQL statements sent on the main database meanwhile."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def poll(client, run_id, version):
+    return client.get(
+        f"/executions/{run_id}/status?seen=running&v={version}", headers=HX
+    )
+
+
+def test_an_unchanged_poll_sends_no_query(app, signed_in, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    assert poll(signed_in, run_id, "running-0").status_code == 204  # keeps both
+    with statements(app) as seen:
+        assert poll(signed_in, run_id, "running-0").status_code == 204
+        assert poll(signed_in, run_id, "running-0").status_code == 204
+    assert seen == []  # neither the browser session nor the run: Redis vouched
+
+
+def test_a_session_revoked_elsewhere_ends_its_polls_at_once(app, client, auth, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    auth.login()
+    assert poll(client, run_id, "running-0").status_code == 204
+    with app.app_context():
+        assert revoke(user.id, "signed out everywhere") == 1
+    assert poll(client, run_id, "running-0").status_code in (302, 401)
+
+
+def test_a_change_shows_at_the_next_poll(app, signed_in, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    assert poll(signed_in, run_id, "running-0").status_code == 204
+    with app.app_context():
+        runs.write_results(run_id, [{"id": "a", "status": "success", "output": {}}])
+    response = poll(signed_in, run_id, "running-0")
+    assert response.status_code == 200
+    assert "v=running-1" in response.text
+    assert poll(signed_in, run_id, "running-1").status_code == 204
+    with app.app_context():
+        assert runs.finish(run_id, "success", None, None)
+    assert poll(signed_in, run_id, "running-1").status_code == 286
+
+
+def test_another_persons_poll_is_404_while_the_owners_is_kept(app, client, auth, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    auth.login()
+    assert poll(client, run_id, "running-0").status_code == 204
+    auth.logout()
+    make_user(app, "eve@example.com")
+    auth.login(email="eve@example.com")
+    assert poll(client, run_id, "running-0").status_code == 404
+
+
+def test_signing_out_ends_polls_even_while_kept(app, client, auth, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    auth.login()
+    assert poll(client, run_id, "running-0").status_code == 204
+    auth.logout()
+    response = poll(client, run_id, "running-0")
+    assert response.status_code in (302, 401)
+
+
+def test_a_reading_taken_before_a_change_is_not_kept(app, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    with app.test_request_context():
+        seen = live.look(run_id)
+        runs.write_results(run_id, [{"id": "a", "status": "success", "output": {}}])
+        live.keep(run_id, seen, user.id, "running", 0)  # read before the write
+        assert live.look(run_id).reading is None
+        live.keep(run_id, live.look(run_id), user.id, "running", 1)
+        assert live.look(run_id).reading == (user.id, "running", 1)
+
+
+def test_without_redis_polls_read_the_database(app, signed_in, user):
+    app.config["SYNTH_LIVE_REDIS_URL"] = f"redis://127.0.0.1:1/{uuid.uuid4().int % 16}"
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    assert poll(signed_in, run_id, "running-0").status_code == 204
+    with app.app_context():
+        runs.write_results(run_id, [{"id": "a", "status": "success", "output": {}}])
+    assert poll(signed_in, run_id, "running-0").status_code == 200
