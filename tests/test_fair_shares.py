@@ -72,6 +72,52 @@ def test_the_pool_runs_a_person_one_at_a_time_in_order(app, user, other_user):
     assert get_run(app, other).started_at < done[1].started_at
 
 
+def claim_next(app):
+    """Claim the next run that may start, as a pool thread does."""
+    with app.app_context(), db.engine.connect() as raw:
+        return claims.claim_next(raw.execution_options(isolation_level="AUTOCOMMIT"))
+
+
+def test_claim_next_takes_the_oldest_first_run_of_someone_with_room(
+    app, user, other_user
+):
+    mine = add_workflow(app, user.id)
+    theirs = add_workflow(app, other_user.id)
+    first = add_run(app, mine, user.id, status="queued")
+    (other,) = queue(app, theirs, other_user.id)
+    second = add_run(app, mine, user.id, status="queued")
+    assert claim_next(app) == first
+    assert claim_next(app) == other  # the first person is at their share
+    assert claim_next(app) is None
+    with app.app_context():
+        runs.finish(first, "success", [], None)
+    assert claim_next(app) == second
+    assert claim_next(app) is None
+
+
+def test_claim_next_passes_over_recorded_and_outside_runs(app, user):
+    workflow = add_workflow(app, user.id)
+    shown = add_run(app, workflow, user.id, status="queued", meta={"recorded": True})
+    outside = add_run(app, workflow, user.id, status="queued", trigger_type="external")
+    live = add_run(app, workflow, user.id, status="queued")
+    assert claim_next(app) == live
+    assert claim_next(app) is None
+    assert get_run(app, shown).status == "queued"
+    assert get_run(app, outside).status == "queued"
+
+
+def test_idle_threads_take_runs_another_process_queued(app, user):
+    workflow = add_workflow(app, user.id)
+    (waiting,) = queue(app, workflow, user.id)  # queued elsewhere, never handed here
+    with app.app_context():
+        app.extensions["synth_executor"].take_waiting()
+    deadline = time.monotonic() + 10
+    while not get_run(app, waiting).is_finished:
+        assert time.monotonic() < deadline, "the idle pool did not take the run"
+        time.sleep(0.05)
+    assert get_run(app, waiting).status == "success"
+
+
 # ---------- The sweep, in every mode ----------
 
 
