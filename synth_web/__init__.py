@@ -33,6 +33,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(instance))
     app.config.from_mapping(config)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        # SQLite's pools (one static connection in memory) take no size.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": app.config["SYNTH_DB_POOL_SIZE"],
+        }
 
     if app.config["SYNTH_PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -125,15 +125,12 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_BINDS": {"vault": vault_db},
         "SYNTH_VAULT_KEYS": load_vault_keys(instance_path),
         # No ping on every checkout: database.py pings a connection only after it
-        # sat idle (issue 20), and recycles it after an hour. The pool keeps one
-        # connection for each thread that may want one at once (request threads,
-        # run threads, the background loop): an overflow connection is opened
-        # and closed again, and PostgreSQL starts a process for each.
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_pre_ping": False,
-            "pool_recycle": 3600,
-            "pool_size": env_int("SYNTH_DB_POOL_SIZE", 12),
-        },
+        # sat idle (issue 20), and recycles it after an hour.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 3600},
+        # PostgreSQL keeps one connection for each thread that may want one at
+        # once (request threads, run threads, the loop): an overflow connection
+        # is opened and closed again, and PostgreSQL starts a process for each.
+        "SYNTH_DB_POOL_SIZE": env_int("SYNTH_DB_POOL_SIZE", 12),
         "MAX_CONTENT_LENGTH": env_int("SYNTH_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

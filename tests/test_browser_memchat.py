@@ -49,6 +49,9 @@ def test_edit_memory_in_place_then_delete(page, app, user):
     expect(card.get_by_label("Content")).to_have_value(
         "Prefers Slack for anything urgent."
     )
+    # Focus lands on the field to fix once htmx has settled the new form: fill
+    # only then, or a late autofocus would move the typing elsewhere.
+    expect(card.get_by_label("Relevance")).to_be_focused()
 
     card.get_by_label("Relevance").fill("0.85")
     card.get_by_role("button", name="Save").click()
