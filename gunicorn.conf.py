@@ -13,9 +13,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, jittered so they do not all restart at once.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then, jittered so they do not all restart at once. A
+# restart costs a second or two of slow answers (a new process warms up): at
+# 5,000 requests a busy webhook server restarted a worker every half minute
+# (issue 20), so only rarely.
+max_requests = 100_000
+max_requests_jitter = 10_000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
