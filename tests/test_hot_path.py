@@ -162,3 +162,26 @@ def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(tmp_path):
     alive.close()
     with pytest.raises(DisconnectionError):
         database.ping_after_idle(alive, Record(idle), None)
+
+
+def test_a_crowded_process_leaves_its_webhooks_runs_to_idle_ones(app, client, hook):
+    _, path = hook
+    pool = app.extensions["synth_executor"]
+    pool.helped = True  # as when the background loop runs here
+    pool.request_started()
+    pool.request_started()  # two other requests in flight
+    try:
+        body = client.post(path, json={"total": 150}).get_json()
+        assert body["status"] == "queued"
+        with app.app_context():
+            pool.take_waiting()  # crowded: leaves a fresh run to idle processes
+        assert get_run(app, body["execution_id"]).status == "queued"
+    finally:
+        pool.request_ended()
+        pool.request_ended()
+    with app.app_context():
+        pool.take_waiting()  # idle now: takes it
+    deadline = time.monotonic() + 10
+    while get_run(app, body["execution_id"]).status != "success":
+        assert time.monotonic() < deadline, "the idle pool did not take the run"
+        time.sleep(0.05)

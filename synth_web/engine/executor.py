@@ -42,6 +42,8 @@ class ThreadExecutor:
         self._nudged = False
         self._lock = threading.Lock()
         self._deferred = False
+        self._requests = 0
+        self.helped = False  # a background loop here takes waiting runs
 
     def _ensure_pool(self) -> ThreadPoolExecutor:
         # A pool made before a fork has no threads in the child: make a new one.
@@ -79,6 +81,28 @@ class ThreadExecutor:
                 return False
             self._reserved += 1
             return True
+
+    def request_started(self) -> None:
+        """Count a request this process is answering (see crowded)."""
+        with self._lock:
+            self._requests += 1
+
+    def request_ended(self) -> None:
+        """Count a request answered."""
+        with self._lock:
+            self._requests -= 1
+
+    def crowded(self) -> bool:
+        """Whether this process answers other requests too, so its webhooks' runs
+        are better left queued for whichever process has threads to spare.
+
+        gunicorn hands each connection to whichever process accepts it first, and
+        one process may get them all: running their runs as well, it answered
+        ~150 webhooks a second while the other idled (issue 20). Only when this
+        process's background loop takes waiting runs: without it (tests, CLI) a
+        run left queued here might wait for nobody.
+        """
+        return self.helped and self._requests > 1
 
     def release(self) -> None:
         """Give back a slot reserved for a run that was not inserted running."""
@@ -133,7 +157,9 @@ class ThreadExecutor:
             busy = len(self._pending) + self._reserved + self._probes
             if self._nudged or busy >= self.workers:
                 return
-        if runs.any_waiting():
+        # A crowded process leaves fresh runs to idle ones, and helps only with
+        # runs nobody took for half a second (it may be the only process).
+        if runs.any_waiting(older_than=0.5 if self.crowded() else None):
             self.nudge()
 
     def nudge(self) -> None:

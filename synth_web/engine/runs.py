@@ -268,9 +268,15 @@ def runs_waiting() -> Any:
     return select(row.c.id).where(live_queued(row)).exists()
 
 
-def any_waiting() -> bool:
-    """Whether any live run waits queued (one indexed EXISTS)."""
-    found = db.session.execute(select(runs_waiting())).scalar()
+def any_waiting(older_than: float | None = None) -> bool:
+    """Whether any live run waits queued (queued over `older_than` s ago, if given)."""
+    if older_than is None:
+        found = db.session.execute(select(runs_waiting())).scalar()
+    else:
+        row = alias("waiting_run")
+        since = utcnow() - timedelta(seconds=older_than)
+        waiting = select(row.c.id).where(live_queued(row), row.c.created_at < since)
+        found = db.session.execute(select(waiting.exists())).scalar()
     db.session.commit()
     return bool(found)
 

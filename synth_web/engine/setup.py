@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 
-from synth_web.engine.executor import make_executor
+from synth_web.engine.executor import ThreadExecutor, make_executor
 from synth_web.engine.scheduler import start_background
 
 
@@ -19,3 +19,23 @@ def init_app(app: Flask) -> None:
             # Started by the first request: a process that only runs CLI commands
             # (migrations, demo data) never starts threads.
             start_background(app)
+
+        pool = app.extensions["synth_executor"]
+        if isinstance(pool, ThreadExecutor):
+            # Its background loop takes waiting runs: webhooks may leave theirs
+            # queued while this process is crowded (ThreadExecutor.crowded).
+            pool.helped = True
+            app.before_request(lambda: count_request(pool))
+            app.teardown_request(lambda _error: uncount_request(pool))
+
+
+def count_request(pool: ThreadExecutor) -> None:
+    """Count a request in (once: see uncount_request)."""
+    g.synth_counted = True
+    pool.request_started()
+
+
+def uncount_request(pool: ThreadExecutor) -> None:
+    """Count a request out, if it was counted in (an earlier hook may have answered)."""
+    if g.pop("synth_counted", False):
+        pool.request_ended()

@@ -12,7 +12,12 @@ from typing import Any
 
 from synth_web.engine import runs
 from synth_web.engine.checks import RunRefused, why_not
-from synth_web.engine.executor import claiming_slot, dispatch, worker_name
+from synth_web.engine.executor import (
+    claiming_slot,
+    dispatch,
+    executor,
+    worker_name,
+)
 from synth_web.engine.record import StepRecord
 from synth_web.engine.runner import make_plan, tested
 from synth_web.engine.validation import Problem
@@ -52,7 +57,10 @@ def start_run(
     )
     if refused is not None:
         raise refused
-    pool = claiming_slot() if claim and hand_over else None
+    # A webhook's run runs where it arrived when that process has a free slot,
+    # unless it is crowded: then any process with threads to spare takes it.
+    elsewhere = claim and hand_over and getattr(executor(), "crowded", bool)()
+    pool = claiming_slot() if claim and hand_over and not elsewhere else None
     execution, created = runs.enqueue(
         workflow, trigger_type, trigger, dedupe_key, meta, results, claimed=bool(pool)
     )
@@ -72,6 +80,6 @@ def start_run(
             # turn, rather than a claim of its own failing until then.
             pool.nudge()
             return execution, created
-    if created and hand_over:
+    if created and hand_over and not elsewhere:
         dispatch(execution.id)
     return execution, created
