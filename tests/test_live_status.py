@@ -123,3 +123,11 @@ def test_without_redis_polls_read_the_database(app, signed_in, user):
     with app.app_context():
         runs.write_results(run_id, [{"id": "a", "status": "success", "output": {}}])
     assert poll(signed_in, run_id, "running-0").status_code == 200
+
+
+def test_a_signed_out_poll_is_sent_to_sign_in_whatever_it_asks(app, client, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    for query in ("part=bogus", "v=running-0", "part=row&v=running"):
+        response = client.get(f"/executions/{run_id}/status?{query}")
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]

@@ -194,16 +194,16 @@ def status(execution_id: int) -> Response:
     the log (`row`) or a row of a workflow's recent runs (`recent`).
     """
     part = request.args.get("part", "detail")
-    if part not in LIVE_PARTS:
-        abort(400)
     known = request.args.get("v")
     with_steps = part == "detail"
-    if known and is_fragment_request():
-        if unchanged_in_redis(execution_id, known, with_steps):
-            # No query at all (engine/live.py); never from a shared cache.
-            return Response(status=204, headers={"Cache-Control": "no-store"})
+    polled = part in LIVE_PARTS and known and is_fragment_request()
+    if polled and unchanged_in_redis(execution_id, known, with_steps):
+        # No query at all (engine/live.py); never from a shared cache.
+        return Response(status=204, headers={"Cache-Control": "no-store"})
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        return login_manager.unauthorized()  # as for every page behind sign-in
+    if part not in LIVE_PARTS:
+        abort(400)
     keep_session()
     if known and is_fragment_request():
         current = live_version(execution_id, with_steps=with_steps)
