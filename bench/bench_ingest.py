@@ -370,14 +370,20 @@ def with_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def measure_target(name: str, args: Any, rates: list[int]) -> list[dict[str, Any]]:
-    """Start one target on a fresh database and put every load on it."""
+def start_target(kind: str, args: Any, **extra: str) -> tuple[Target, Any]:
+    """Start the bare app or Synth (one executor mode) on a fresh database;
+    return it and an engine on that database."""
     url = fresh_database(args.database_url)
-    engine = create_engine(url)
-    if name == "bare":
+    if kind == "bare":
         target = start_bare(url)
     else:
-        target = start_synth(name, url, args.redis_url)
+        target = start_synth(kind, url, args.redis_url, **extra)
+    return target, create_engine(url)
+
+
+def measure_target(name: str, args: Any, rates: list[int]) -> list[dict[str, Any]]:
+    """Start one target on a fresh database and put every load on it."""
+    target, engine = start_target(name, args)
     try:
         rows = [
             phase(

@@ -37,9 +37,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import Target, open_loop, start_bare, start_synth  # noqa: E402
-from common import DEFAULT_PG, fresh_database, summary, table  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from bench_ingest import Target, open_loop, start_target  # noqa: E402
+from common import DEFAULT_PG, summary, table  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 PASSWORD = "bench-password-123"
 
@@ -148,13 +148,8 @@ def poll_loop(
 
 def measure(name: str, args: Any) -> dict[str, Any]:
     """Start one target, put both loads on it at once, and time the polls."""
-    url = fresh_database(args.database_url)
-    engine = create_engine(url)
-    if name == "bare":
-        target = start_bare(url)
-    else:
-        extra = {"SYNTH_LIVE_REDIS_URL": args.redis_url} if name == "thread" else {}
-        target = start_synth("thread", url, args.redis_url, **extra)
+    extra = {"SYNTH_LIVE_REDIS_URL": args.redis_url} if name == "thread" else {}
+    target, engine = start_target("bare" if name == "bare" else "thread", args, **extra)
     try:
         headers = {"HX-Request": "true"}
         if name != "bare":

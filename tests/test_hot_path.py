@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 
 from synth_web import database
 from synth_web.engine import checks
 from synth_web.extensions import db
 from synth_web.models import Workflow
-from tests.conftest import add_workflow
+from tests.conftest import add_workflow, counting
 from tests.run_factories import add_run, get_run
 
 SET_TOTAL = [
@@ -41,23 +39,6 @@ def hook(app, user):
     with app.app_context():
         token = db.session.get(Workflow, workflow_id).webhook_token
     return workflow_id, f"/hooks/{token}"
-
-
-@contextmanager
-def counting(app):
-    """Collect every SQL statement sent on the main database meanwhile."""
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement.split()[0].upper() + " " + statement[:120])
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def run_to_end(app, client, path):

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from contextlib import contextmanager
 
 import pytest
 import redis
-from sqlalchemy import event
 
 from synth_web.auth.sessions import revoke
 from synth_web.engine import live, runs
-from synth_web.extensions import db
-from tests.conftest import make_user
+from tests.conftest import counting, make_user
 from tests.run_factories import add_run, add_workflow
 
 REDIS_URL = os.environ.get("SYNTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -31,23 +28,6 @@ def app_config():
     return {"SYNTH_LIVE_REDIS_URL": REDIS_URL}
 
 
-@contextmanager
-def statements(app):
-    """Collect the SQL statements sent on the main database meanwhile."""
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def poll(client, run_id, version):
     return client.get(
         f"/executions/{run_id}/status?seen=running&v={version}", headers=HX
@@ -57,7 +37,7 @@ def poll(client, run_id, version):
 def test_an_unchanged_poll_sends_no_query(app, signed_in, user):
     run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
     assert poll(signed_in, run_id, "running-0").status_code == 204  # keeps both
-    with statements(app) as seen:
+    with counting(app) as seen:
         assert poll(signed_in, run_id, "running-0").status_code == 204
         assert poll(signed_in, run_id, "running-0").status_code == 204
     assert seen == []  # neither the browser session nor the run: Redis vouched

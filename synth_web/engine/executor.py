@@ -281,6 +281,12 @@ def claiming_slot() -> Any:
     return pool if reserve is not None and reserve() else None
 
 
+def leaves_to_others() -> bool:
+    """Whether this process leaves its webhooks' runs to idle processes (crowded)."""
+    crowded = getattr(executor(), "crowded", None)
+    return crowded is not None and crowded()
+
+
 def dispatch(execution_id: int) -> None:
     """Hand a committed, queued execution to whatever runs executions."""
     executor().submit(execution_id)

@@ -5,9 +5,10 @@ is the run's status and step count. With `SYNTH_LIVE_REDIS_URL` set, the version
 read from the database is kept here under the run's id, with its owner's id, for
 `TTL_SECONDS`; every write that changes a run (claim, step, finish, cancel,
 sweep, an outside engine's report) drops it, so the next poll reads the database
-again. A poll whose version matches answers 204 from Redis alone, after the
-sign-in check every page makes (so signing out still ends it); another person's
-poll never matches, because the owner is part of what is kept.
+again. The browser sessions a poll found active are kept the same way, and every
+revoke (signing out) drops them. A poll whose version matches answers 204 from
+Redis alone; another person's poll never matches, because the owner is part of
+what is kept, and a signed-out browser's session is no longer kept.
 
 Without the setting, or when Redis does not answer, everything reads the database
 as before. A write that somehow did not drop its key shows on the page at most
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -47,26 +48,54 @@ def _client(url: str) -> Any:
 
 
 @cache
-def _keep_script(url: str) -> Any:
-    return _client(url).register_script(KEEP_IF_UNCHANGED)
+def _keep_script(client: Any) -> Any:
+    return client.register_script(KEEP_IF_UNCHANGED)
 
 
-def _url() -> str:
-    return current_app.config.get("SYNTH_LIVE_REDIS_URL") or ""
+def _ask(command: Callable[[Any], Any]) -> Any:
+    """Run a command on the live Redis; None without one or when it does not
+    answer (everything then reads the database, or ends in TTL_SECONDS)."""
+    url = current_app.config.get("SYNTH_LIVE_REDIS_URL")
+    if not url:
+        return None
+    try:
+        return command(_client(url))
+    except Exception:  # noqa: BLE001 - only a cache
+        log.warning("Live versions: Redis did not answer", exc_info=True)
+        return None
 
 
 @cache
-def _prefix(database_url: str) -> str:
+def _digest(database_url: str) -> str:
+    return hashlib.sha256(database_url.encode()).hexdigest()[:12]
+
+
+def _prefix() -> str:
     """Keys of one database's runs: two deployments (or test databases) sharing
     a Redis never read each other's run ids."""
-    digest = hashlib.sha256(database_url.encode()).hexdigest()[:12]
-    return f"synth:live:{digest}:"
+    return f"synth:live:{_digest(str(current_app.config['SQLALCHEMY_DATABASE_URI']))}:"
 
 
 def _keys(execution_id: int) -> tuple[str, str]:
     """The keys of a run's reading and of its change counter."""
-    prefix = _prefix(str(current_app.config["SQLALCHEMY_DATABASE_URI"]))
+    prefix = _prefix()
     return f"{prefix}v:{execution_id}", f"{prefix}g:{execution_id}"
+
+
+def _session_key(signed_in_as: str | None) -> tuple[str, str] | None:
+    """The user id and Redis key of a session cookie's "<user id>:<secret>"."""
+    user_id, _, secret = (signed_in_as or "").partition(":")
+    if not user_id.isdigit() or not secret:
+        return None
+    return user_id, f"{_prefix()}s:{hash_secret(secret)}"
+
+
+def _reading(value: bytes | None) -> tuple[int, str, int] | None:
+    """A kept reading: (owner id, status, step count)."""
+    if value is None:
+        return None
+    owner, status, steps = value.decode().split("|")
+    return int(owner), status, int(steps)
 
 
 class Look:
@@ -74,37 +103,23 @@ class Look:
 
     def __init__(self, value: bytes | None, generation: bytes | None) -> None:
         self.generation = (generation or b"").decode()
-        self.reading: tuple[int, str, int] | None = None
-        if value is not None:
-            owner, status, steps = value.decode().split("|")
-            self.reading = int(owner), status, int(steps)
+        self.reading = _reading(value)
 
 
 def look(execution_id: int) -> Look | None:
     """Read what is kept for a run (one round trip), or None without Redis."""
-    url = _url()
-    if not url:
-        return None
-    try:
-        value, generation = _client(url).mget(*_keys(execution_id))
-    except Exception:  # noqa: BLE001 - Redis down: read the database instead
-        log.warning("Live versions: Redis did not answer", exc_info=True)
-        return None
-    return Look(value, generation)
+    found = _ask(lambda redis: redis.mget(*_keys(execution_id)))
+    return Look(*found) if found is not None else None
 
 
 def keep(execution_id: int, seen: Look, owner: int, status: str, steps: int) -> None:
     """Keep what the database said about a run, unless it changed since `seen`."""
-    url = _url()
-    if not url:
-        return
-    keys = list(_keys(execution_id))
-    try:
-        _keep_script(url)(
-            keys=keys, args=[f"{owner}|{status}|{steps}", seen.generation, TTL_SECONDS]
+    value = f"{owner}|{status}|{steps}"
+    _ask(
+        lambda redis: _keep_script(redis)(
+            keys=list(_keys(execution_id)), args=[value, seen.generation, TTL_SECONDS]
         )
-    except Exception:  # noqa: BLE001 - only a cache
-        log.warning("Live versions: Redis did not answer", exc_info=True)
+    )
 
 
 def answer(execution_id: int, signed_in_as: str | None) -> tuple[str, int] | None:
@@ -115,22 +130,14 @@ def answer(execution_id: int, signed_in_as: str | None) -> tuple[str, int] | Non
     most, and not revoked since) and a reading of this run owned by its user:
     then a poll can answer without the database.
     """
-    url = _url()
-    if not url or not signed_in_as:
+    session = _session_key(signed_in_as)
+    if session is None:
         return None
-    user_id, _, secret = signed_in_as.partition(":")
-    if not user_id.isdigit() or not secret:
+    user_id, key = session
+    found = _ask(lambda redis: redis.mget(key, _keys(execution_id)[0]))
+    if found is None or found[0] is None or found[0].decode() != user_id:
         return None
-    try:
-        who, value = _client(url).mget(
-            _session_key(hash_secret(secret)), _keys(execution_id)[0]
-        )
-    except Exception:  # noqa: BLE001 - Redis down: read the database instead
-        log.warning("Live versions: Redis did not answer", exc_info=True)
-        return None
-    if who is None or value is None or who.decode() != user_id:
-        return None
-    reading = Look(value, None).reading
+    reading = _reading(found[1])
     if reading is None or str(reading[0]) != user_id:
         return None
     return reading[1], reading[2]
@@ -138,32 +145,16 @@ def answer(execution_id: int, signed_in_as: str | None) -> tuple[str, int] | Non
 
 def keep_session(signed_in_as: str | None, user_id: int) -> None:
     """Remember, for TTL_SECONDS, that this browser session is active (just checked)."""
-    url = _url()
-    if not url or not signed_in_as:
-        return
-    cookie_user, _, secret = signed_in_as.partition(":")
-    if cookie_user != str(user_id) or not secret:
-        return
-    try:
-        _client(url).set(
-            _session_key(hash_secret(secret)), str(user_id), ex=TTL_SECONDS
-        )
-    except Exception:  # noqa: BLE001 - only a cache
-        log.warning("Live versions: Redis did not answer", exc_info=True)
+    session = _session_key(signed_in_as)
+    if session is not None and session[0] == str(user_id):
+        _ask(lambda redis: redis.set(session[1], session[0], ex=TTL_SECONDS))
 
 
 def forget_sessions(token_hashes: Iterable[str]) -> None:
     """Drop revoked browser sessions (signed out): their polls check the database."""
-    url = _url()
-    keys = [_session_key(token_hash) for token_hash in token_hashes]
-    if not url or not keys:
-        return
-    try:
-        _client(url).delete(*keys)
-    except Exception:  # noqa: BLE001 - they end on their own in TTL_SECONDS
-        log.warning(
-            "Live versions: could not drop %d sessions", len(keys), exc_info=True
-        )
+    keys = [f"{_prefix()}s:{token_hash}" for token_hash in token_hashes]
+    if keys:
+        _ask(lambda redis: redis.delete(*keys))
 
 
 def hash_secret(secret: str) -> str:
@@ -171,27 +162,18 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _session_key(token_hash: str) -> str:
-    return (
-        f"{_prefix(str(current_app.config['SQLALCHEMY_DATABASE_URI']))}s:{token_hash}"
-    )
-
-
 def changed(execution_ids: Iterable[int | None]) -> None:
     """Say that runs just changed (after the write committed): drop their readings."""
-    url = _url()
     ids = [run_id for run_id in execution_ids if run_id is not None]
-    if not url or not ids:
-        return
-    try:
-        pipe = _client(url).pipeline(transaction=False)
+
+    def drop(redis: Any) -> None:
+        pipe = redis.pipeline(transaction=False)
         for run_id in ids:
             value, generation = _keys(run_id)
             pipe.incr(generation)
             pipe.expire(generation, GENERATION_SECONDS)
             pipe.delete(value)
         pipe.execute()
-    except Exception:  # noqa: BLE001 - the reading ends on its own in TTL_SECONDS
-        log.warning(
-            "Live versions: could not drop %d readings", len(ids), exc_info=True
-        )
+
+    if ids:
+        _ask(drop)

@@ -262,21 +262,19 @@ def _finish_statement(returning: bool) -> Any:
 _ENDED = threading.local()
 
 
-def runs_waiting() -> Any:
-    """Tell whether any live run waits queued (read with a run's final write)."""
+def runs_waiting(before: datetime | None = None) -> Any:
+    """Tell whether any live run waits queued (queued before a time, if given)."""
     row = alias("waiting_run")
-    return select(row.c.id).where(live_queued(row)).exists()
+    waiting = select(row.c.id).where(live_queued(row))
+    if before is not None:
+        waiting = waiting.where(row.c.created_at < before)
+    return waiting.exists()
 
 
 def any_waiting(older_than: float | None = None) -> bool:
     """Whether any live run waits queued (queued over `older_than` s ago, if given)."""
-    if older_than is None:
-        found = db.session.execute(select(runs_waiting())).scalar()
-    else:
-        row = alias("waiting_run")
-        since = utcnow() - timedelta(seconds=older_than)
-        waiting = select(row.c.id).where(live_queued(row), row.c.created_at < since)
-        found = db.session.execute(select(waiting.exists())).scalar()
+    before = utcnow() - timedelta(seconds=older_than) if older_than else None
+    found = db.session.execute(select(runs_waiting(before))).scalar()
     db.session.commit()
     return bool(found)
 

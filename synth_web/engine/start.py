@@ -15,7 +15,7 @@ from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.executor import (
     claiming_slot,
     dispatch,
-    executor,
+    leaves_to_others,
     worker_name,
 )
 from synth_web.engine.record import StepRecord
@@ -59,7 +59,7 @@ def start_run(
         raise refused
     # A webhook's run runs where it arrived when that process has a free slot,
     # unless it is crowded: then any process with threads to spare takes it.
-    elsewhere = claim and hand_over and getattr(executor(), "crowded", bool)()
+    elsewhere = claim and hand_over and leaves_to_others()
     pool = claiming_slot() if claim and hand_over and not elsewhere else None
     execution, created = runs.enqueue(
         workflow, trigger_type, trigger, dedupe_key, meta, results, claimed=bool(pool)
