@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from synth_web.engine import runs
+from synth_web.engine import inserts
 from synth_web.engine.checks import workflow_problems
 from synth_web.extensions import db
 from synth_web.models import Connection, Execution, Workflow
@@ -54,7 +54,7 @@ def secret_of(app, connection_id):
 
 def queue(app, workflow_id):
     with app.app_context():
-        execution, _ = runs.enqueue(db.session.get(Workflow, workflow_id), "manual")
+        execution, _ = inserts.enqueue(db.session.get(Workflow, workflow_id), "manual")
         return execution.id
 
 

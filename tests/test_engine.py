@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from synth_web.engine import claims, runs
+from synth_web.engine import claims, inserts, runs
 from synth_web.engine.runner import run_execution
 from synth_web.engine.start import start_run
 from synth_web.extensions import db
@@ -25,7 +25,7 @@ def start(app, workflow_id, trigger=None):
     """Enqueue a manual run and return its id."""
     with app.app_context():
         workflow = db.session.get(Workflow, workflow_id)
-        execution, _ = runs.enqueue(workflow, "manual", trigger or {})
+        execution, _ = inserts.enqueue(workflow, "manual", trigger or {})
         return execution.id
 
 
@@ -393,8 +393,8 @@ def test_dedupe_key_enqueues_once(app, user):
     workflow_id = add_workflow(app, user, [ORDER[0]])
     with app.app_context():
         workflow = db.session.get(Workflow, workflow_id)
-        first, created = runs.enqueue(workflow, "webhook", {}, dedupe_key="k1")
-        again, created_again = runs.enqueue(workflow, "webhook", {}, dedupe_key="k1")
+        first, created = inserts.enqueue(workflow, "webhook", {}, dedupe_key="k1")
+        again, created_again = inserts.enqueue(workflow, "webhook", {}, dedupe_key="k1")
         assert created and not created_again and first.id == again.id
 
 

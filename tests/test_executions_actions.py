@@ -462,7 +462,7 @@ def test_signed_out_people_go_to_login(client, app, user, method, path):
 
 
 def test_unchanged_poll_answers_204_without_rendering(app, signed_in, user):
-    from synth_web.engine import claims
+    from synth_web.engine import claims, inserts
     from synth_web.engine import runs as engine_runs
 
     with app.app_context():
@@ -477,7 +477,7 @@ def test_unchanged_poll_answers_204_without_rendering(app, signed_in, user):
         )
         db.session.add(workflow)
         db.session.commit()
-        execution, _ = engine_runs.enqueue(workflow, "manual")
+        execution, _ = inserts.enqueue(workflow, "manual")
         execution_id = execution.id
         claims.claim(execution_id)
     hx = {"HX-Request": "true"}

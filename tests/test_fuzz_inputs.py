@@ -241,13 +241,13 @@ SEGMENTS = ("/workflows/{}", "/executions/{}", "/memory/{}/edit", "/chat/{}")
 def history(app, user, workflow_id) -> None:
     """A conversation, a memory entry and a run, so every page has rows to show."""
     from synth_web.chat.writing import append_message
-    from synth_web.engine import runs
+    from synth_web.engine import inserts
     from synth_web.memory.services import create_memory
 
     with app.app_context():
         append_message(user.id, "c1", "user", "hello", {"workflow_id": workflow_id})
         create_memory(user.id, "preference", "Short answers.", 0.5)
-        runs.enqueue(db.session.get(Workflow, workflow_id), "manual", {})
+        inserts.enqueue(db.session.get(Workflow, workflow_id), "manual", {})
 
 
 def ask(client: Any, page: str, name: str, value: bytes) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from synth_web.engine import runs
+from synth_web.engine import inserts, runs
 from synth_web.extensions import db
 from synth_web.models import Connection, Execution, Workflow, utcnow
 from synth_web.vault import put_secret
@@ -224,7 +224,7 @@ def test_only_a_refused_event_can_be_replayed(app, client, signed_in, user):
 
 def new_run(app, workflow_id):
     with app.app_context():
-        execution, created = runs.enqueue(
+        execution, created = inserts.enqueue(
             db.session.get(Workflow, workflow_id), "manual", {}
         )
         return execution.id, created

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from synth_web.engine import runs
+from synth_web.engine import inserts
 from synth_web.engine.runner import run_execution
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow
@@ -55,7 +55,7 @@ def failed_run(app, user, fake_api):
     """A 4-step run whose step 3 failed once; returns (workflow id, run id)."""
     workflow_id = add_workflow(app, user, four_steps(fake_api))
     with app.app_context():
-        execution, _ = runs.enqueue(db.session.get(Workflow, workflow_id), "manual")
+        execution, _ = inserts.enqueue(db.session.get(Workflow, workflow_id), "manual")
         assert run_execution(execution.id, worker="test") == "failure"
     return workflow_id, execution.id
 
@@ -146,7 +146,7 @@ def test_a_successful_run_offers_run_again(app, client, signed_in, user):
         app, user, [{"id": "a", "type": "core.log", "with": {"message": "hi"}}]
     )
     with app.app_context():
-        execution, _ = runs.enqueue(db.session.get(Workflow, workflow_id), "manual")
+        execution, _ = inserts.enqueue(db.session.get(Workflow, workflow_id), "manual")
         run_execution(execution.id, worker="test")
     page = client.get(f"/executions/{execution.id}").text
     assert ">Run again</button>" in page

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from synth_web.engine import runs
+from synth_web.engine import inserts, runs
 from synth_web.engine.runner import run_execution
 from synth_web.engine.sandbox import Budget
 from synth_web.engine.templating import (
@@ -153,7 +153,7 @@ def run_one(app, user, action, trigger=None):
     workflow_id = add_workflow(app, user, [action])
     with app.app_context():
         workflow = db.session.get(Workflow, workflow_id)
-        execution, _ = runs.enqueue(workflow, "manual", trigger or {})
+        execution, _ = inserts.enqueue(workflow, "manual", trigger or {})
         run_execution(execution.id, worker="test")
         db.session.expire_all()
         return db.session.get(Execution, execution.id)
@@ -215,7 +215,7 @@ def test_cancel_stops_a_rendering_run(app, user):
     workflow_id = add_workflow(app, user, [set_step(BOMB, timeout=60)])
     with app.app_context():
         workflow = db.session.get(Workflow, workflow_id)
-        execution_id = runs.enqueue(workflow, "manual", {})[0].id
+        execution_id = inserts.enqueue(workflow, "manual", {})[0].id
     outcome = {}
 
     def worker():

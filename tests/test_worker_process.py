@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from synth_web.engine import runs
+from synth_web.engine import inserts
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow
 from tests.conftest import TEST_VAULT_KEY, add_workflow
@@ -65,7 +65,7 @@ def start_worker(app) -> subprocess.Popen:
 
 def enqueue(app, workflow_id) -> int:
     with app.app_context():
-        execution, _ = runs.enqueue(db.session.get(Workflow, workflow_id), "manual")
+        execution, _ = inserts.enqueue(db.session.get(Workflow, workflow_id), "manual")
         return execution.id
 
 

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import String, cast, delete, exists, func, select
 from sqlalchemy.orm import aliased
 
-from synth_web.engine import runs
+from synth_web.engine import inserts
 from synth_web.engine.apps import get_app
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.validation import Problem
@@ -108,7 +108,7 @@ def keep(
     sender_key: str = "",
 ) -> tuple[Execution, bool]:
     """Store a refused event (once per sender key) and apply the cap."""
-    execution, created = runs.refuse(
+    execution, created = inserts.refuse(
         workflow,
         trigger_type,
         trigger,

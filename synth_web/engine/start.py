@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from synth_web.engine import runs
+from synth_web.engine import inserts
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.executor import (
     claiming_slot,
@@ -61,7 +61,7 @@ def start_run(
     # unless it is crowded: then any process with threads to spare takes it.
     elsewhere = claim and hand_over and leaves_to_others()
     pool = claiming_slot() if claim and hand_over and not elsewhere else None
-    execution, created = runs.enqueue(
+    execution, created = inserts.enqueue(
         workflow, trigger_type, trigger, dedupe_key, meta, results, claimed=bool(pool)
     )
     if pool is not None and created and execution.status == "running":
