@@ -43,6 +43,34 @@ def test_an_unchanged_poll_sends_no_query(app, signed_in, user):
     assert seen == []  # neither the browser session nor the run: Redis vouched
 
 
+def test_a_kept_session_polls_a_dropped_reading_with_one_query(app, signed_in, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    assert poll(signed_in, run_id, "running-0").status_code == 204  # keeps both
+    with app.test_request_context():
+        live.changed([run_id])  # as a write does: the run's reading is dropped
+    with counting(app) as seen:
+        assert poll(signed_in, run_id, "running-0").status_code == 204
+    assert len(seen) == 1 and "executions.status" in seen[0]  # the run, no sign-in
+    with counting(app) as seen:
+        assert poll(signed_in, run_id, "running-0").status_code == 204
+    assert seen == []  # kept again
+
+
+def test_readings_expire_spread_over_the_last_half_of_their_life(app, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    lives = set()
+    with app.test_request_context():
+        for _ in range(20):
+            live.changed([run_id])
+            live.keep(run_id, live.look(run_id), user.id, "running", 0)
+            value_key = live._keys(run_id)[0]
+            lives.add(live._client(REDIS_URL).pttl(value_key))
+    assert all(
+        live.TTL_SECONDS * 500 - 50 <= ms <= live.TTL_SECONDS * 1000 for ms in lives
+    )
+    assert len(lives) > 1  # pages opened together do not all expire together
+
+
 def test_a_session_revoked_elsewhere_ends_its_polls_at_once(app, client, auth, user):
     run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
     auth.login()
@@ -71,9 +99,12 @@ def test_another_persons_poll_is_404_while_the_owners_is_kept(app, client, auth,
     auth.login()
     assert poll(client, run_id, "running-0").status_code == 204
     auth.logout()
-    make_user(app, "eve@example.com")
+    eve = make_user(app, "eve@example.com")
+    eves_run = add_run(app, add_workflow(app, eve.id), eve.id, status="running")
     auth.login(email="eve@example.com")
     assert poll(client, run_id, "running-0").status_code == 404
+    assert poll(client, eves_run, "running-0").status_code == 204  # Eve is vouched
+    assert poll(client, run_id, "running-0").status_code == 404  # still not hers
 
 
 def test_signing_out_ends_polls_even_while_kept(app, client, auth, user):

@@ -3,11 +3,13 @@
 A run page polls `/executions/<id>/status?v=<version>` every second; the version
 is the run's status and step count. With `SYNTH_LIVE_REDIS_URL` set, the version
 read from the database is kept here under the run's id, with its owner's id, for
-`TTL_SECONDS`; every write that changes a run (claim, step, finish, cancel,
+5 to `TTL_SECONDS` (spread, so that pages opened together do not all read the
+database again in the same instant); every write that changes a run (claim, step, finish, cancel,
 sweep, an outside engine's report) drops it, so the next poll reads the database
 again. The browser sessions a poll found active are kept the same way, and every
-revoke (signing out) drops them. A poll whose version matches answers 204 from
-Redis alone; another person's poll never matches, because the owner is part of
+revoke (signing out) drops them. A poll of a kept session needs no sign-in
+query, and one whose version matches the kept reading answers 204 from Redis
+alone; another person's poll never matches, because the owner is part of
 what is kept, and a signed-out browser's session is no longer kept.
 
 Without the setting, or when Redis does not answer, everything reads the database
@@ -19,22 +21,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 
 log = logging.getLogger(__name__)
 
 TTL_SECONDS = 10
+# A reading is kept for a random part of the last half of TTL_SECONDS: pages
+# opened together (after a deploy, a dashboard of runs) would otherwise all read
+# the database in the same instant every TTL_SECONDS (issue 20: 200 pages' polls took
+# 70-160 ms in that second, 3 ms otherwise).
+SHORTEST_KEEP_MS = TTL_SECONDS * 500
 # A run's change counter outlives any poll's database read by far.
 GENERATION_SECONDS = 60
 # Keep a poll's reading only if no write came between its look and its keep:
 # otherwise a reading taken just before a change would outlive the change.
 KEEP_IF_UNCHANGED = """
 if (redis.call('GET', KEYS[2]) or '') == ARGV[2] then
-    redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 end
 """
 
@@ -117,30 +125,39 @@ def keep(execution_id: int, seen: Look, owner: int, status: str, steps: int) -> 
     value = f"{owner}|{status}|{steps}"
     _ask(
         lambda redis: _keep_script(redis)(
-            keys=list(_keys(execution_id)), args=[value, seen.generation, TTL_SECONDS]
+            keys=list(_keys(execution_id)),
+            args=[value, seen.generation, _keep_ms()],
         )
     )
 
 
-def answer(execution_id: int, signed_in_as: str | None) -> tuple[str, int] | None:
-    """A run's (status, steps) from Redis alone, for the browser session that owns it.
+def _keep_ms() -> int:
+    return random.randint(SHORTEST_KEEP_MS, TTL_SECONDS * 1000)  # noqa: S311 - no secret
+
+
+class Vouched(NamedTuple):
+    """A browser session Redis vouches for, and what it keeps of the polled run."""
+
+    user_id: int
+    seen: Look
+
+
+def vouch(execution_id: int, signed_in_as: str | None) -> Vouched | None:
+    """The poll's browser session, if Redis vouches for it, with the run's reading.
 
     `signed_in_as` is the session cookie's "<user id>:<secret>". None unless
-    Redis keeps both this session (seen active by a poll TTL_SECONDS ago at
-    most, and not revoked since) and a reading of this run owned by its user:
-    then a poll can answer without the database.
+    Redis keeps this session (seen active by a poll TTL_SECONDS ago at most, and
+    not revoked since): then a poll needs no sign-in query, and none at all
+    while a reading of this run owned by its person is kept. One round trip.
     """
     session = _session_key(signed_in_as)
     if session is None:
         return None
     user_id, key = session
-    found = _ask(lambda redis: redis.mget(key, _keys(execution_id)[0]))
+    found = _ask(lambda redis: redis.mget(key, *_keys(execution_id)))
     if found is None or found[0] is None or found[0].decode() != user_id:
         return None
-    reading = _reading(found[1])
-    if reading is None or str(reading[0]) != user_id:
-        return None
-    return reading[1], reading[2]
+    return Vouched(int(user_id), Look(found[1], found[2]))
 
 
 def keep_session(signed_in_as: str | None, user_id: int) -> None:

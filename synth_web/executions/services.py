@@ -32,22 +32,30 @@ def live_version(execution_id: int, with_steps: bool) -> str:
     changed (engine/live.py), else from one indexed query, scoped to the person.
     """
     seen = live.look(execution_id)
+    return version_for(current_user.id, execution_id, seen, with_steps)
+
+
+def version_for(
+    user_id: int, execution_id: int, seen: live.Look | None, with_steps: bool
+) -> str:
+    """The fingerprint of a person's run: from what Redis keeps (`seen`), else
+    from the database, then kept for the next poll. 404 if it is not theirs."""
     if seen is not None and seen.reading is not None:
         owner, status, steps = seen.reading
-        if owner == current_user.id:
+        if owner == user_id:
             return fingerprint(status, steps, with_steps)
     dialect = db.session.get_bind().dialect.name
     length = "jsonb_array_length" if dialect == "postgresql" else "json_array_length"
     row = db.session.execute(
         select(Execution.status, getattr(func, length)(Execution.results)).where(
-            Execution.id == execution_id, Execution.user_id == current_user.id
+            Execution.id == execution_id, Execution.user_id == user_id
         )
     ).first()
     if row is None:
         abort(404)
     status, steps = row
     if seen is not None and status not in FINISHED_STATUSES:
-        live.keep(execution_id, seen, current_user.id, status, steps or 0)
+        live.keep(execution_id, seen, user_id, status, steps or 0)
     return fingerprint(status, steps or 0, with_steps)
 
 
@@ -61,14 +69,21 @@ def unchanged(known: str, current: str) -> bool:
     return current == known and not current.startswith(FINISHED_STATUSES)
 
 
-def unchanged_in_redis(execution_id: int, known: str, with_steps: bool) -> bool:
-    """Whether Redis alone says a poll's run is unchanged, before any sign-in query.
+def unchanged_for_vouched_session(
+    execution_id: int, known: str, with_steps: bool
+) -> bool:
+    """Whether a poll's run is unchanged, for a browser session Redis vouches for.
 
-    Only when Redis keeps both this browser session (active, not signed out)
-    and a reading of the run owned by the session's person (engine/live.py).
+    No sign-in query (Redis keeps the session as active, engine/live.py), and no
+    query at all while Redis keeps a reading of the run owned by the session's
+    person; else one indexed query, whose reading is then kept. False whenever
+    Redis does not vouch: the poll then signs in as every page does.
     """
-    kept = live.answer(execution_id, session.get("_user_id"))
-    return kept is not None and unchanged(known, fingerprint(*kept, with_steps))
+    vouched = live.vouch(execution_id, session.get("_user_id"))
+    if vouched is None:
+        return False
+    current = version_for(vouched.user_id, execution_id, vouched.seen, with_steps)
+    return unchanged(known, current)
 
 
 def keep_session() -> None:

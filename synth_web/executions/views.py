@@ -43,7 +43,7 @@ from synth_web.executions.services import (
     recent_runs,
     retry_run,
     unchanged,
-    unchanged_in_redis,
+    unchanged_for_vouched_session,
     workflow_choices,
 )
 from synth_web.extensions import login_manager
@@ -197,8 +197,9 @@ def status(execution_id: int) -> Response:
     known = request.args.get("v")
     with_steps = part == "detail"
     polled = part in LIVE_PARTS and known and is_fragment_request()
-    if polled and unchanged_in_redis(execution_id, known, with_steps):
-        # No query at all (engine/live.py); never from a shared cache.
+    if polled and unchanged_for_vouched_session(execution_id, known, with_steps):
+        # No sign-in query, and no query at all while Redis keeps the run's
+        # reading (engine/live.py); never from a shared cache.
         return Response(status=204, headers={"Cache-Control": "no-store"})
     if not current_user.is_authenticated:
         return login_manager.unauthorized()  # as for every page behind sign-in
