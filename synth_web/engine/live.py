@@ -4,13 +4,14 @@ A run page polls `/executions/<id>/status?v=<version>` every second; the version
 is the run's status and step count. With `SYNTH_LIVE_REDIS_URL` set, the version
 read from the database is kept here under the run's id, with its owner's id, for
 5 to `TTL_SECONDS` (spread, so that pages opened together do not all read the
-database again in the same instant); every write that changes a run (claim, step, finish, cancel,
-sweep, an outside engine's report) drops it, so the next poll reads the database
-again. The browser sessions a poll found active are kept the same way, and every
-revoke (signing out) drops them. A poll of a kept session needs no sign-in
-query, and one whose version matches the kept reading answers 204 from Redis
-alone; another person's poll never matches, because the owner is part of
-what is kept, and a signed-out browser's session is no longer kept.
+database again in the same instant); every write that changes a run (claim,
+step, finish, cancel, sweep, an outside engine's report) drops it, so the next
+poll reads the database again. The browser sessions a poll found active are
+kept the same way, and every revoke (signing out) drops them. A poll of a kept
+session needs no sign-in query, and one whose version matches the kept reading
+answers 204 from Redis alone; another person's poll never matches, because the
+owner is part of what is kept, and a signed-out browser's session is no longer
+kept.
 
 Without the setting, or when Redis does not answer, everything reads the database
 as before. A write that somehow did not drop its key shows on the page at most
