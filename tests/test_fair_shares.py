@@ -106,6 +106,79 @@ def test_claim_next_passes_over_recorded_and_outside_runs(app, user):
     assert get_run(app, outside).status == "queued"
 
 
+def test_claims_at_once_take_the_next_runs_within_the_room(app, user, engine_kind):
+    if engine_kind != "postgresql":
+        pytest.skip("SQLite writes one at a time: no claim is ever held open")
+    app.config["SYNTH_MAX_RUNNING_PER_USER"] = 2
+    workflow = add_workflow(app, user.id)
+    first, second, third = queue(app, workflow, user.id, 3)
+    with app.app_context(), db.engine.connect() as other:
+        # Another claim holds the first run (its UPDATE has not committed yet).
+        other.exec_driver_sql(
+            f"SELECT id FROM executions WHERE id = {first} FOR UPDATE"
+        )
+        assert claim_next(app) == second  # not waiting on the first, not failing
+        assert claim_next(app) is None  # the third is beyond the room of 2
+        other.rollback()
+    assert claim_next(app) == first
+    assert runs_status(app, third) == "queued"
+
+
+def test_a_held_claim_of_a_share_of_one_is_not_passed(app, user, engine_kind):
+    if engine_kind != "postgresql":
+        pytest.skip("SQLite writes one at a time: no claim is ever held open")
+    workflow = add_workflow(app, user.id)
+    first, _second = queue(app, workflow, user.id, 2)
+    with app.app_context(), db.engine.connect() as other:
+        other.exec_driver_sql(
+            f"SELECT id FROM executions WHERE id = {first} FOR UPDATE"
+        )
+        assert claim_next(app) is None  # the second would be two at once
+        other.rollback()
+    assert claim_next(app) == first
+
+
+def runs_status(app, execution_id):
+    with app.app_context():
+        return runs.current_status(execution_id)
+
+
+def test_a_draining_thread_lets_go_of_each_run_as_it_ends(app, user):
+    workflow = add_workflow(app, user.id, actions=SLOW)
+    ids = queue(app, workflow, user.id, 4)
+    executor = app.extensions["synth_executor"]
+    with app.app_context():
+        executor.nudge()
+    most = 0
+    deadline = time.monotonic() + 20
+    while any(not get_run(app, i).is_finished for i in ids):
+        assert time.monotonic() < deadline, "the queue did not drain"
+        most = max(most, len(executor.pending()))
+        time.sleep(0.02)
+    # One run at a time (a share of 1), so at most one is pending at once: a
+    # loop that kept every run it ran as pending left its pool no free thread.
+    assert most == 1
+
+
+def test_a_full_pool_leaves_runs_queued_for_its_next_free_thread(app, user):
+    app.config["SYNTH_MAX_RUNNING_PER_USER"] = 3
+    workflow = add_workflow(app, user.id, actions=SLOW)
+    busy = queue(app, workflow, user.id, 2)
+    (waiting,) = queue(app, workflow, user.id)
+    executor = app.extensions["synth_executor"]
+    executor.helped = True  # as with the background loop running
+    with app.app_context():
+        for execution_id in busy:
+            executor.submit(execution_id)
+        executor.submit(waiting)  # both threads are taken
+        assert waiting not in executor.pending()  # no task of its own
+    deadline = time.monotonic() + 20
+    while not get_run(app, waiting).is_finished:
+        assert time.monotonic() < deadline, "the waiting run was never taken"
+        time.sleep(0.05)
+    assert get_run(app, waiting).status == "success"
+
+
 def test_idle_threads_take_runs_another_process_queued(app, user):
     workflow = add_workflow(app, user.id)
     (waiting,) = queue(app, workflow, user.id)  # queued elsewhere, never handed here

@@ -150,22 +150,62 @@ def claim_next(conn: Connection) -> int | None:
 
 @cache
 def _claim_next_statement(share: int, dialect: str) -> Any:
-    """Build claim_next's UPDATE once per fair share and database (the time bound).
+    """Build claim_next's UPDATE once per fair share and database (the time bound)."""
+    return claim_next_update(share, dialect).returning(Execution.id)
+
+
+def claim_next_update(share: int, dialect: str) -> Any:
+    """claim_next's UPDATE, without what it returns (`claim_now`: the time).
 
     The candidates are each person's oldest queued run (`queue_heads`, a few
     rows); the oldest of them whose owner has room is claimed. Its guards are
     the row's status and, through the candidate, its owner's room: a concurrent
     claim or cancel of the same row leaves this one matching nothing.
+    PostgreSQL claims several at once: see `_next_unlocked`.
     """
     heads = queue_heads()
     busy = running_count(alias("next_running"), heads.c.user_id)
-    oldest = select(heads.c.id).where(busy < share).order_by(heads.c.id).limit(1)
+    first = select(heads.c.id, heads.c.user_id, (share - busy).label("room"))
+    first = first.where(busy < share).order_by(heads.c.id).limit(1)
+    if dialect == "postgresql":
+        oldest = _next_unlocked(first.cte("next_person"))
+    else:
+        oldest = select(first.subquery().c.id)
     now = bindparam("claim_now", type_=UTCDateTime())
+    table = Execution.__table__
     return (
-        update(Execution)
-        .where(Execution.id == oldest.scalar_subquery(), Execution.status == "queued")
+        update(table)
+        .where(table.c.id == oldest.scalar_subquery(), table.c.status == "queued")
         .values(status="running", started_at=now, heartbeat_at=now)
-        .returning(Execution.id)
+    )
+
+
+def _next_unlocked(person: Any) -> Any:
+    """The person's first queued run, within their room, that no claim holds.
+
+    Their `room` oldest queued runs may start now; threads claiming at the same
+    instant take one each (FOR UPDATE SKIP LOCKED) instead of all waiting on
+    the first one's lock, then all but one matching nothing (issue 20: a
+    person's two lanes spent most of their time waiting on each other's
+    claims). A run another claim took since this statement's snapshot is still
+    counted among the `room` (its status recheck drops it), so claims at once
+    never start more than the room.
+    """
+    mine = alias("next_mine")
+    within_room = (
+        select(mine.c.id)
+        .where(mine.c.user_id == select(person.c.user_id).scalar_subquery())
+        .where(live_queued(mine))
+        .order_by(mine.c.user_id, mine.c.id)
+        .limit(select(person.c.room).scalar_subquery())
+    )
+    free = alias("next_free")
+    return (
+        select(free.c.id)
+        .where(free.c.id.in_(within_room), queued(free))
+        .order_by(free.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=free)
     )
 
 

@@ -59,14 +59,28 @@ class ThreadExecutor:
         return self._pool
 
     def submit(self, execution_id: int) -> None:
-        """Run an execution soon, unless this process already has it queued."""
+        """Run an execution soon, unless this process already has it queued.
+
+        While every thread is taken and the background loop runs, the run is
+        not handed to the pool: it waits in the database queue, and the next
+        thread to free up takes waiting runs in queue order (`nudge`). A task
+        per run queued behind busy threads would each claim its run when its
+        turn came, and fail while the run's owner was at their fair share:
+        under a burst, 850 such tasks held one process's pool as "busy", so
+        its waiting runs drained through one thread instead of its fair-share
+        lanes (issue 20).
+        """
         with self._lock:
             # Make the pool first: a new pool starts with an empty pending set.
             pool = self._ensure_pool()
             if execution_id in self._pending:
                 return
-            self._pending.add(execution_id)
-            pool.submit(self._run, execution_id)
+            full = len(self._pending) + self._reserved + self._probes >= self.workers
+            if not (full and self.helped):
+                self._pending.add(execution_id)
+                pool.submit(self._run, execution_id)
+                return
+        self.nudge()
 
     def reserve(self) -> bool:
         """Hold a free slot of this process's pool for a run inserted claimed.
@@ -129,17 +143,22 @@ class ThreadExecutor:
         the next waiting run at once (one claiming statement) rather than leave
         each queued run's own claim to fail until its turn.
         """
-        held: list[int] = []
+        held: set[int] = set()
 
         def hold(execution_id: int) -> None:
-            held.append(execution_id)
+            held.add(execution_id)
             with self._lock:
                 self._pending.add(execution_id)
             self._widen()
 
         try:
-            while run_next(worker_name(), hold) is not None:
-                pass
+            while (ended := run_next(worker_name(), hold)) is not None:
+                # Each run lets go of its slot as it ends, not when the loop
+                # does: a loop that ran 1,586 runs held as many "pending", and
+                # its pool started no second lane meanwhile (issue 20).
+                held.discard(ended)
+                with self._lock:
+                    self._pending.discard(ended)
             self._deferred = False
         finally:
             with self._lock:

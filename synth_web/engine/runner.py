@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from synth_web.engine import claims, heartbeat, resume, runs
+from synth_web.engine import claims, heartbeat, live, resume, runs
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.secrets import redactor
 from synth_web.engine.steps import Plan, StepOutcome, run_step
@@ -50,19 +51,70 @@ def run_next(worker: str, taken: Any = None) -> int | None:
     """
     with db.engine.connect() as raw:
         conn = raw.execution_options(isolation_level="AUTOCOMMIT")
-        execution_id = claims.claim_next(conn)
-        if execution_id is None:
+        claimed = claim_and_load_next(conn)
+        if claimed is None:
             return None
+        execution_id = claimed.execution.id
         if taken is not None:
             taken(execution_id)
         with heartbeat.holding(execution_id):
-            _run_guarded(execution_id, worker, conn, None)
+            _run_guarded(execution_id, worker, conn, claimed)
     runs.waiting_after_finish()  # whoever loops on run_next asks the queue itself
     return execution_id
 
 
+class Loaded(NamedTuple):
+    """A run just claimed, read with its workflow (no plan made yet)."""
+
+    execution: Execution
+    workflow: Workflow
+
+
+def claim_and_load_next(conn: Connection) -> Loaded | None:
+    """Claim the next run (`claims.claim_next`) and read it with its workflow.
+
+    One round trip on PostgreSQL (the claim's UPDATE in a CTE, the read joined
+    to what it returns), instead of a claim and then a load: the two lanes of a
+    person's fair share spend most of their time waiting on the database
+    (issue 20). SQLite cannot update in a CTE: there it is the claim, then the
+    read.
+    """
+    if conn.dialect.name != "postgresql":
+        execution_id = claims.claim_next(conn)
+        if execution_id is None:
+            return None
+        with Session(bind=conn) as session:
+            return Loaded(*session.execute(_load(execution_id)).one())
+    with Session(bind=conn) as session:
+        found = session.execute(
+            _claim_and_load_statement(claims.fair_share()), {"claim_now": utcnow()}
+        ).first()
+    if found is None:
+        return None
+    live.changed([found[0].id])
+    return Loaded(*found)
+
+
+@cache
+def _claim_and_load_statement(share: int) -> Any:
+    """Build claim_and_load_next's statement once per fair share (PostgreSQL)."""
+    update = claims.claim_next_update(share, "postgresql").returning(
+        *Execution.__table__.c
+    )
+    claimed = aliased(Execution, update.cte("claimed"))
+    return select(claimed, Workflow).join(Workflow, Workflow.id == claimed.workflow_id)
+
+
+def _load(execution_id: int) -> Any:
+    return (
+        select(Execution, Workflow)
+        .join(Workflow, Workflow.id == Execution.workflow_id)
+        .where(Execution.id == execution_id)
+    )
+
+
 def _run_guarded(
-    execution_id: int, worker: str, conn: Connection, plan: Plan | None
+    execution_id: int, worker: str, conn: Connection, plan: Plan | Loaded | None
 ) -> str:
     try:
         return _run_claimed(execution_id, worker, conn, plan)
@@ -88,15 +140,18 @@ def load_plan(
     run started by hand would): only problems stop it.
     """
     with Session(bind=conn) as session:
-        execution, workflow = session.execute(
-            select(Execution, Workflow)
-            .join(Workflow, Workflow.id == Execution.workflow_id)
-            .where(Execution.id == execution_id)
-        ).one()
-        workflow = tested(execution, workflow)
-        plan = make_plan(execution, workflow, worker)
-        plan.conn = conn
-        return plan, why_not(workflow, by_hand=True)
+        execution, workflow = session.execute(_load(execution_id)).one()
+        return plan_for(Loaded(execution, workflow), worker, conn)
+
+
+def plan_for(
+    loaded: Loaded, worker: str, conn: Connection
+) -> tuple[Plan, RunRefused | None]:
+    """The plan of a run read with its workflow, and why it can't run (if so)."""
+    workflow = tested(loaded.execution, loaded.workflow)
+    plan = make_plan(loaded.execution, workflow, worker)
+    plan.conn = conn
+    return plan, why_not(workflow, by_hand=True)
 
 
 def make_plan(execution: Execution, workflow: Workflow, worker: str) -> Plan:
@@ -138,11 +193,13 @@ def tested(execution: Execution, workflow: Workflow) -> Workflow:
 
 
 def _run_claimed(
-    execution_id: int, worker: str, conn: Connection, given: Plan | None
+    execution_id: int, worker: str, conn: Connection, given: Plan | Loaded | None
 ) -> str:
     """Run a claimed execution's steps, unless its workflow can no longer run."""
     if given is None:
         plan, refused = load_plan(execution_id, worker, conn)
+    elif isinstance(given, Loaded):
+        plan, refused = plan_for(given, worker, conn)
     else:
         # start_run asked why_not a moment ago, before inserting it running.
         plan, refused = given, None
