@@ -75,12 +75,15 @@ class ThreadExecutor:
             pool = self._ensure_pool()
             if execution_id in self._pending:
                 return
-            full = len(self._pending) + self._reserved + self._probes >= self.workers
-            if not (full and self.helped):
+            if not (self._taken() >= self.workers and self.helped):
                 self._pending.add(execution_id)
                 pool.submit(self._run, execution_id)
                 return
         self.nudge()
+
+    def _taken(self) -> int:
+        """Threads taken or promised: runs held, slots reserved, probes out (locked)."""
+        return len(self._pending) + self._reserved + self._probes
 
     def reserve(self) -> bool:
         """Hold a free slot of this process's pool for a run inserted claimed.
@@ -173,8 +176,7 @@ class ThreadExecutor:
         """
         with self._lock:
             self._ensure_pool()
-            busy = len(self._pending) + self._reserved + self._probes
-            if self._nudged or busy >= self.workers:
+            if self._nudged or self._taken() >= self.workers:
                 return
         # A crowded process leaves fresh runs to idle ones, and helps only with
         # runs nobody took for half a second (it may be the only process).

@@ -41,19 +41,8 @@ def enqueue(
     With a dedupe key that already exists, nothing is inserted and the first
     execution is returned instead: schedule ticks and idempotent webhooks run once.
     """
-    now = utcnow()
-    values = {
-        "workflow_id": workflow.id,
-        "user_id": workflow.user_id,
-        "status": "queued",
-        "trigger_type": trigger_type,
-        "created_at": now,
-        "results": jsonable(results or []),
-        "meta": jsonable(
-            {"trigger_type": trigger_type, "trigger": trigger or {}, **(meta or {})}
-        ),
-        "dedupe_key": dedupe_key,
-    }
+    values = _row(workflow, "queued", trigger_type, trigger or {}, meta, dedupe_key)
+    values["results"] = jsonable(results or [])
     return insert_once(values, claimed=claimed and trigger_type != EXTERNAL)
 
 
@@ -70,22 +59,31 @@ def refuse(
     It never runs: it waits, with its payload and the reason in words, for a
     person to replay it. Its dedupe key makes a sender's retries one event.
     """
-    now = utcnow()
-    values = {
+    values = _row(workflow, "refused", trigger_type, trigger, meta, dedupe_key)
+    values.update(finished_at=values["created_at"], error_log=reason, results=[])
+    return insert_once(values)
+
+
+def _row(
+    workflow: Workflow,
+    status: str,
+    trigger_type: str,
+    trigger: dict[str, Any],
+    meta: dict[str, Any] | None,
+    dedupe_key: str | None,
+) -> dict[str, Any]:
+    """The values every new row of a workflow's run has, created now."""
+    return {
         "workflow_id": workflow.id,
         "user_id": workflow.user_id,
-        "status": "refused",
+        "status": status,
         "trigger_type": trigger_type,
-        "created_at": now,
-        "finished_at": now,
-        "error_log": reason,
-        "results": [],
+        "created_at": utcnow(),
         "meta": jsonable(
             {"trigger_type": trigger_type, "trigger": trigger, **(meta or {})}
         ),
         "dedupe_key": dedupe_key,
     }
-    return insert_once(values)
 
 
 # Every column of a new row: the ones a caller does not give start empty.

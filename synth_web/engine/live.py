@@ -96,7 +96,11 @@ def _session_key(signed_in_as: str | None) -> tuple[str, str] | None:
     user_id, _, secret = (signed_in_as or "").partition(":")
     if not user_id.isdigit() or not secret:
         return None
-    return user_id, f"{_prefix()}s:{hash_secret(secret)}"
+    return user_id, _session_redis_key(hash_secret(secret))
+
+
+def _session_redis_key(token_hash: str) -> str:
+    return f"{_prefix()}s:{token_hash}"
 
 
 def _reading(value: bytes | None) -> tuple[int, str, int] | None:
@@ -170,7 +174,7 @@ def keep_session(signed_in_as: str | None, user_id: int) -> None:
 
 def forget_sessions(token_hashes: Iterable[str]) -> None:
     """Drop revoked browser sessions (signed out): their polls check the database."""
-    keys = [f"{_prefix()}s:{token_hash}" for token_hash in token_hashes]
+    keys = [_session_redis_key(token_hash) for token_hash in token_hashes]
     if keys:
         _ask(lambda redis: redis.delete(*keys))
 

@@ -83,8 +83,7 @@ def claim_and_load_next(conn: Connection) -> Loaded | None:
         execution_id = claims.claim_next(conn)
         if execution_id is None:
             return None
-        with Session(bind=conn) as session:
-            return Loaded(*session.execute(_load(execution_id)).one())
+        return _read(execution_id, conn)
     with Session(bind=conn) as session:
         found = session.execute(
             _claim_and_load_statement(claims.fair_share()), {"claim_now": utcnow()}
@@ -105,12 +104,15 @@ def _claim_and_load_statement(share: int) -> Any:
     return select(claimed, Workflow).join(Workflow, Workflow.id == claimed.workflow_id)
 
 
-def _load(execution_id: int) -> Any:
-    return (
-        select(Execution, Workflow)
-        .join(Workflow, Workflow.id == Execution.workflow_id)
-        .where(Execution.id == execution_id)
-    )
+def _read(execution_id: int, conn: Connection) -> Loaded:
+    """Read a run with its workflow (one query)."""
+    with Session(bind=conn) as session:
+        found = session.execute(
+            select(Execution, Workflow)
+            .join(Workflow, Workflow.id == Execution.workflow_id)
+            .where(Execution.id == execution_id)
+        ).one()
+    return Loaded(*found)
 
 
 def _run_guarded(
@@ -139,9 +141,7 @@ def load_plan(
     A run already queued still runs when its workflow was switched off since (as a
     run started by hand would): only problems stop it.
     """
-    with Session(bind=conn) as session:
-        execution, workflow = session.execute(_load(execution_id)).one()
-        return plan_for(Loaded(execution, workflow), worker, conn)
+    return plan_for(_read(execution_id, conn), worker, conn)
 
 
 def plan_for(
