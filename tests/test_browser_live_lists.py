@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 import pytest
@@ -75,4 +76,37 @@ def test_a_webhook_run_appears_in_the_workflows_recent_runs(
     expect(page.locator(f"#run-{run_id}")).to_be_visible(timeout=8_000)
     assert_not_reloaded(page)
     wait_for_runs(app)
+    page.probe.assert_clean()
+
+
+REFRESH_RECENT_RUNS = """() => new Promise((done) => {
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.pathInfo.requestPath.includes("part=recent")) {
+      done(event.detail.xhr.status);
+    }
+  });
+  htmx.trigger(document.querySelector("#recent-runs [data-live]"), "live-now");
+})"""
+
+
+def test_a_runs_link_opens_its_page_while_the_list_refreshes(page, app, user):
+    """The list's poll answering while the clicked run loads leaves the link's
+    navigation whole: the run's page shows at the run's own address."""
+    workflow_id, _token = webhook_workflow(app, user.id)
+    run_id = add_run(app, workflow_id, user.id, status="success")
+    sign_in(page)
+    page.goto(f"/workflows/{workflow_id}")
+    mark_page(page)
+    held = []
+    page.route(re.compile(rf"/executions/{run_id}$"), lambda route: held.append(route))
+    page.locator(f"#run-{run_id}").get_by_role("link", name=f"#{run_id}").click()
+    while not held:
+        page.wait_for_timeout(20)
+    # News for the list arrives while the run's page is still on its way.
+    add_run(app, workflow_id, user.id, status="success")
+    assert page.evaluate(REFRESH_RECENT_RUNS) == 200
+    held[0].continue_()
+    expect(page).to_have_url(re.compile(rf"/executions/{run_id}$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"#{run_id}")
+    assert_not_reloaded(page)
     page.probe.assert_clean()

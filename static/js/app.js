@@ -118,6 +118,18 @@
       event.preventDefault();
     }
   });
+  // While a boosted link or form is loading the next page, this page's polls
+  // leave it alone: a poll swapping the list that holds the clicked link would
+  // take htmx's note that the link is boosted with it, and the next page would
+  // show under the old address.
+  var leavingBy = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.boosted) { leavingBy = event.detail.xhr; }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var pending = leavingBy && leavingBy.readyState > 0 && leavingBy.readyState < 4;
+    if (pending && event.detail.xhr !== leavingBy) { event.detail.shouldSwap = false; }
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.hidden || !window.htmx) { return; }
     document.querySelectorAll("[data-live]").forEach(function (elt) {
