@@ -154,3 +154,30 @@ def test_a_schedule_is_told_in_words_as_it_is_typed(page, app, user):
     page.get_by_label("Cron").fill("61 * * * *")
     expect(preview).to_contain_text("is not a valid schedule")
     page.probe.assert_clean()
+
+
+TYPE_AS_SOON_AS_REDRAWN = """() => new Promise((done) => {
+  document.addEventListener("htmx:afterSwap", () => setTimeout(() => {
+    const cron = document.getElementById("t-cron");
+    cron.value = "*/10 * * * *";
+    cron.dispatchEvent(new Event("input", { bubbles: true }));
+    done(cron.value);
+  }), { once: true });
+  const day = document.getElementById("t-day");
+  day.value = "2";
+  day.dispatchEvent(new Event("change", { bubbles: true }));
+})"""
+
+
+def test_a_cron_typed_the_moment_the_schedule_is_redrawn_counts(page, app, user):
+    """Fields drawn by a swap listen at once: what is typed into them the
+    moment they appear is not lost."""
+    sign_in(page, user)
+    page.goto("/workflows/new")
+    page.get_by_role("button", name=re.compile(r"^Schedule")).click()
+    page.get_by_label("Repeat").select_option("weekly")
+    expect(page.get_by_label("Day")).to_be_visible()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    assert page.evaluate(TYPE_AS_SOON_AS_REDRAWN) == "*/10 * * * *"
+    expect(page.locator("#schedule-preview")).to_contain_text("Every 10 minutes")
+    page.probe.assert_clean()
