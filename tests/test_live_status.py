@@ -10,6 +10,9 @@ import redis
 
 from synth_web.auth.sessions import revoke
 from synth_web.engine import live, runs
+from synth_web.extensions import db
+from synth_web.models import Workflow
+from synth_web.workflows.services import delete_workflow
 from tests.conftest import counting, make_user
 from tests.run_factories import add_run, add_workflow
 
@@ -26,6 +29,18 @@ def app_config():
             raise RuntimeError(f"Redis is not answering at {REDIS_URL}") from None
         pytest.skip("Redis is not running")
     return {"SYNTH_LIVE_REDIS_URL": REDIS_URL}
+
+
+@pytest.fixture(autouse=True)
+def no_readings_of_earlier_tests(app):
+    """Each test on PostgreSQL numbers its runs from 1 again: drop what earlier
+    tests kept in Redis for this database (readings live up to 10 s)."""
+    with app.app_context():
+        prefix = live._prefix()
+    broker = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    kept = list(broker.scan_iter(match=f"{prefix}*"))
+    if kept:
+        broker.delete(*kept)
 
 
 def poll(client, run_id, version):
@@ -142,3 +157,12 @@ def test_a_signed_out_poll_is_sent_to_sign_in_whatever_it_asks(app, client, user
         response = client.get(f"/executions/{run_id}/status?{query}")
         assert response.status_code == 302
         assert "/login" in response.headers["Location"]
+
+
+def test_deleting_its_workflow_ends_a_kept_runs_polls(app, signed_in, user):
+    workflow_id = add_workflow(app, user.id)
+    run_id = add_run(app, workflow_id, user.id, status="running")
+    assert poll(signed_in, run_id, "running-0").status_code == 204  # kept
+    with app.test_request_context():
+        delete_workflow(db.session.get(Workflow, workflow_id))
+    assert poll(signed_in, run_id, "running-0").status_code == 404

@@ -11,10 +11,12 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from synth_web.access import owned_or_404
+from synth_web.engine import live
 from synth_web.engine.checks import connection_statuses, workflow_problems
 from synth_web.engine.validation import Problem
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow, WorkflowOrigin, utcnow
+from synth_web.models.execution import FINISHED_STATUSES
 from synth_web.models.workflow import new_webhook_token
 
 
@@ -155,9 +157,19 @@ def run_count(workflow: Workflow) -> int:
 
 
 def delete_workflow(workflow: Workflow) -> None:
-    """Delete a workflow; the database deletes its runs with it."""
+    """Delete a workflow; the database deletes its runs with it.
+
+    Pages of its unfinished runs still poll: their kept readings are dropped, so
+    the next poll finds the run gone (404) instead of "unchanged" (204).
+    """
+    unfinished = select(Execution.id).where(
+        Execution.workflow_id == workflow.id,
+        Execution.status.not_in(FINISHED_STATUSES),
+    )
+    polled = list(db.session.scalars(unfinished))
     db.session.delete(workflow)
     db.session.commit()
+    live.changed(polled)
 
 
 def rotate_webhook_token(workflow: Workflow) -> None:
