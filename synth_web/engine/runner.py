@@ -133,21 +133,14 @@ def _run_guarded(
         return "failure"
 
 
-def load_plan(
-    execution_id: int, worker: str, conn: Connection
+def plan_for(
+    loaded: Loaded, worker: str, conn: Connection
 ) -> tuple[Plan, RunRefused | None]:
-    """Read the run and its workflow in one query, and why it can't run (if so).
+    """The plan of a run read with its workflow, and why it can't run (if so).
 
     A run already queued still runs when its workflow was switched off since (as a
     run started by hand would): only problems stop it.
     """
-    return plan_for(_read(execution_id, conn), worker, conn)
-
-
-def plan_for(
-    loaded: Loaded, worker: str, conn: Connection
-) -> tuple[Plan, RunRefused | None]:
-    """The plan of a run read with its workflow, and why it can't run (if so)."""
     workflow = tested(loaded.execution, loaded.workflow)
     plan = make_plan(loaded.execution, workflow, worker)
     plan.conn = conn
@@ -197,8 +190,8 @@ def _run_claimed(
 ) -> str:
     """Run a claimed execution's steps, unless its workflow can no longer run."""
     if given is None:
-        plan, refused = load_plan(execution_id, worker, conn)
-    elif isinstance(given, Loaded):
+        given = _read(execution_id, conn)
+    if isinstance(given, Loaded):
         plan, refused = plan_for(given, worker, conn)
     else:
         # start_run asked why_not a moment ago, before inserting it running.
