@@ -1,15 +1,18 @@
 """SYNTH_EXECUTOR=celery: runs execute in Celery workers fed through Redis.
 
-The web process only enqueues (`CeleryExecutor.submit`). Workers run the very same
-`run_execution` as the thread pool; Celery beat drives the scheduler tick, the
-stale-run sweep and pruning. Start them with:
+The web process only enqueues (`CeleryExecutor.submit`). Each task is a lane: it
+claims and runs queued runs in turn (`run_next`, as the thread pool's lanes do)
+while one may start, so a run that lanes at work will reach gets no message of
+its own (`claims.taken_in_turn`). Celery beat drives the scheduler tick (which
+also re-sends runs queued for over a minute), the stale-run sweep and pruning.
+Start them with:
 
     celery -A synth_web.engine.celery_worker worker --pool threads --concurrency 4
     celery -A synth_web.engine.celery_worker beat
 
 Delivery is at-least-once (acks_late, reject_on_worker_lost, prefetch 1); the claim
-makes execution at-most-once, so a redelivered message for a run that already
-started does nothing. A worker killed mid-run stops heart-beating; the sweep ends
+makes execution at-most-once, so a redelivered message finds nothing more to claim
+than any other lane would. A worker killed mid-run stops heart-beating; the sweep ends
 that run as a failure, keeping the steps it recorded. It is not re-run.
 """
 
@@ -17,9 +20,14 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+import time
+from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_ready
 from flask import Flask
 
 celery = Celery("synth")
@@ -63,24 +71,97 @@ def flask_app() -> Flask:
 
 
 @celery.task(name="synth.run_execution")
-def run_execution_task(execution_id: int) -> str | None:
-    """Run one queued execution (a no-op if someone else already claimed it)."""
-    from synth_web.engine import runs
-    from synth_web.engine.runner import run_execution, run_next
+def run_execution_task(execution_id: int) -> int:
+    """Be a lane: take queued runs in turn while one may start; return how many ran.
+
+    The message names the run it was sent for, but a lane takes whichever run
+    is next (queue order, fair shares) and goes on while runs wait: the web
+    sends no message for a run that lanes at work will reach in turn
+    (`claims.taken_in_turn`). A redelivered message for a run that already
+    started only finds nothing to claim.
+    """
+    from synth_web.engine.runner import run_next
     from synth_web.extensions import db
 
+    lane = Lane()
     with flask_app().app_context():
         try:
             worker = f"celery:{socket.gethostname()}:{os.getpid()}"
-            status = run_execution(execution_id, worker=worker)
-            if status is not None and runs.waiting_after_finish():
-                # A run ended while others waited (fair shares, order): take
-                # them here, oldest first, one claiming statement each.
-                while run_next(worker) is not None:
-                    pass
-            return status
+            ran = 0
+            while run_next(worker, lane.took) is not None:
+                ran += 1
+            return ran
         finally:
+            lane.ended()
             db.session.remove()
+
+
+@worker_ready.connect
+def take_waiting_runs(**_: Any) -> None:
+    """Start a lane as a worker starts (DESIGN section 4: waiting runs go again).
+
+    Runs that waited while no worker was up, their message lost with a killed
+    worker or never sent because a lane that died with it would have reached
+    them, start now rather than at the tick's re-send of runs queued a minute.
+    """
+    run_execution_task.delay(0)
+
+
+class Lane:
+    """One task taking runs in turn, counted by the person whose run it took last.
+
+    With no message for a run that lanes will reach (see run_execution_task), a
+    person's lanes would stay as few as the messages that started them: a lane
+    that takes a run of someone with fewer lanes here than their fair share,
+    while more of theirs wait and they have room, sends a message that starts
+    another (one such check per person every ASK_EVERY seconds at most).
+    """
+
+    ASK_EVERY = 0.5
+    _on: Counter[int] = Counter()
+    _asked: dict[int, float] = {}
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        self.person: int | None = None
+
+    def took(self, execution_id: int, person: int, conn: Any) -> None:
+        """Count this lane on the owner of the run it just claimed."""
+        from synth_web.engine import claims
+
+        if self._move(person, claims.fair_share()) and claims.has_more_for(
+            person, conn
+        ):
+            run_execution_task.delay(execution_id)
+
+    def ended(self) -> None:
+        """Count this lane out."""
+        self._move(None, 0)
+
+    def _move(self, person: int | None, share: int) -> bool:
+        """Count this lane on `person`; whether to check if they need one more."""
+        with self._lock:
+            if self.person is not None:
+                self._on[self.person] -= 1
+                if self._on[self.person] <= 0:
+                    del self._on[self.person]
+            self.person = person
+            if person is None:
+                return False
+            self._on[person] += 1
+            now = time.monotonic()
+            if self._on[person] >= share or now - self._asked.get(person, 0) < (
+                self.ASK_EVERY
+            ):
+                return False
+            if len(self._asked) > 1000:  # forget those asked for a while ago
+                Lane._asked = {
+                    key: at
+                    for key, at in self._asked.items()
+                    if now - at < self.ASK_EVERY
+                }
+            self._asked[person] = now
+            return True
 
 
 @celery.task(name="synth.tick")
@@ -155,8 +236,11 @@ class CeleryExecutor:
         configure(app)
 
     def submit(self, execution_id: int) -> None:
-        """Send the run's id to the queue."""
-        run_execution_task.delay(execution_id)
+        """Send the run's id to the queue, unless lanes at work will reach it."""
+        from synth_web.engine.claims import taken_in_turn
+
+        if not taken_in_turn(execution_id):
+            run_execution_task.delay(execution_id)
 
     def pending(self) -> set[int]:
         """Nothing runs in this process."""

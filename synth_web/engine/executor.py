@@ -148,7 +148,7 @@ class ThreadExecutor:
         """
         held: set[int] = set()
 
-        def hold(execution_id: int) -> None:
+        def hold(execution_id: int, *_: Any) -> None:
             held.add(execution_id)
             with self._lock:
                 self._pending.add(execution_id)

@@ -46,8 +46,8 @@ def run_execution(
 def run_next(worker: str, taken: Any = None) -> int | None:
     """Claim the oldest run that may start now and run it here; return its id.
 
-    None when no queued run may start. `taken(id)` is told the id before it runs
-    (an executor notes what it holds).
+    None when no queued run may start. `taken(id, user_id, conn)` is told the
+    run's id and owner before it runs (an executor notes what it holds).
     """
     with db.engine.connect() as raw:
         conn = raw.execution_options(isolation_level="AUTOCOMMIT")
@@ -56,7 +56,7 @@ def run_next(worker: str, taken: Any = None) -> int | None:
             return None
         execution_id = claimed.execution.id
         if taken is not None:
-            taken(execution_id)
+            taken(execution_id, claimed.execution.user_id, conn)
         with heartbeat.holding(execution_id):
             _run_guarded(execution_id, worker, conn, claimed)
     runs.waiting_after_finish()  # whoever loops on run_next asks the queue itself
