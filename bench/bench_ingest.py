@@ -11,7 +11,8 @@ webhook → core.set workflow on PostgreSQL behind gunicorn (2 workers × 4 thre
 - external: Synth web only enqueues, one `flask synth worker` process runs;
 - celery: one Celery worker process (threads pool, concurrency 8) fed through Redis.
 
-Load: closed loop (`wrk -t2 -c8` for --duration s), then open loop at each of
+Each Synth target first runs one webhook to the end (its worker is up). Load:
+closed loop (`wrk -t2 -c8` for --duration s), then open loop at each of
 --rates requests/s for --open-seconds s, sent on a fixed schedule and timed from the
 scheduled instant, so that queueing counts. Measures: completed runs/s = successful
 runs ÷ (load window + time the backlog takes to drain); p50/p99 of the 202 and of
@@ -227,7 +228,29 @@ def start_synth(kind: str, url: str, redis_url: str, **extra: str) -> Target:
             subprocess.Popen(worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         )
     wait_healthy(target.url)
+    warm_up(target, url)
     return target
+
+
+def warm_up(target: Target, url: str, seconds: float = 60) -> None:
+    """Send one webhook and wait for its run to finish: every process is up.
+
+    A Celery or external worker takes seconds to start after the web answers;
+    without this, the first load measured the worker's start-up too.
+    """
+    conn = http.client.HTTPConnection(target.url.removeprefix("http://"), timeout=30)
+    conn.request("POST", target.hook, BODY, {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    response.read()
+    engine = create_engine(url)
+    deadline = time.monotonic() + seconds
+    try:
+        while runs_after(engine, target.table, 0)["unfinished"]:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{target.name}: the warm-up run did not finish")
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
 
 
 def closed_loop(target: Target, seconds: int) -> dict[str, Any]:
