@@ -48,7 +48,9 @@ def ping_after_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     run write (14 % of a webhook's time under load, issue 20). A connection used
     a moment ago is alive; one idle for longer may have been dropped by a restart
     or a firewall. A failed ping raises DisconnectionError: the pool throws the
-    connection away and opens a fresh one, as pre-ping did.
+    connection away and opens a fresh one, as pre-ping did. The ping's
+    transaction is rolled back: a connection handed out inside one cannot be
+    switched to autocommit, as the runner and the Celery dispatch do.
     """
     since = record.info.get("checked_in")
     if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
@@ -59,5 +61,6 @@ def ping_after_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
+        dbapi_connection.rollback()
     except Exception as exc:  # noqa: BLE001 - any failure means a dead connection
         raise DisconnectionError("idle connection failed its ping") from exc

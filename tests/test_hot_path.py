@@ -6,6 +6,7 @@ import sqlite3
 import time
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import DisconnectionError
 
 from synth_web import database
@@ -143,6 +144,19 @@ def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(tmp_path):
     alive.close()
     with pytest.raises(DisconnectionError):
         database.ping_after_idle(alive, Record(idle), None)
+
+
+def test_a_connection_pinged_after_idling_can_run_in_autocommit(app, monkeypatch):
+    # The ping used to leave its transaction open: switching the connection to
+    # autocommit (the runner, Celery's dispatch) then failed with "can't change
+    # 'autocommit' now" on PostgreSQL.
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", -1.0)  # every one is idle
+    with app.app_context():
+        with db.engine.connect() as conn:
+            conn.execute(select(1))
+        with db.engine.connect() as raw:
+            conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+            assert conn.execute(select(1)).scalar() == 1
 
 
 def test_a_crowded_process_leaves_its_webhooks_runs_to_idle_ones(app, client, hook):
