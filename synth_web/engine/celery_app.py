@@ -12,12 +12,13 @@ Start them with:
 
 Delivery is at-least-once (acks_late, reject_on_worker_lost, prefetch 1); the claim
 makes execution at-most-once, so a redelivered message finds nothing more to claim
-than any other lane would. A worker killed mid-run stops heart-beating; the sweep ends
-that run as a failure, keeping the steps it recorded. It is not re-run.
+than any other lane would. A worker killed mid-run stops heart-beating; the sweep
+ends that run as a failure, keeping the steps it recorded. It is not re-run.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -29,7 +30,9 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_ready
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
+log = logging.getLogger(__name__)
 celery = Celery("synth")
 
 
@@ -126,13 +129,20 @@ class Lane:
         self.person: int | None = None
 
     def took(self, execution_id: int, person: int, conn: Any) -> None:
-        """Count this lane on the owner of the run it just claimed."""
+        """Count this lane on the owner of the run it just claimed.
+
+        The run is claimed: nothing here may keep it from running. A lane not
+        asked for only leaves the person's runs to the lanes they have.
+        """
         from synth_web.engine import claims
 
-        if self._move(person, claims.fair_share()) and claims.has_more_for(
-            person, conn
-        ):
-            run_execution_task.delay(execution_id)
+        try:
+            if self._move(person, claims.fair_share()) and claims.has_more_for(
+                person, conn
+            ):
+                run_execution_task.delay(execution_id)
+        except Exception:  # noqa: BLE001 - the run goes on either way
+            log.exception("Could not ask for another lane")
 
     def ended(self) -> None:
         """Count this lane out."""
@@ -239,7 +249,12 @@ class CeleryExecutor:
         """Send the run's id to the queue, unless lanes at work will reach it."""
         from synth_web.engine.claims import taken_in_turn
 
-        if not taken_in_turn(execution_id):
+        try:
+            in_turn = taken_in_turn(execution_id)
+        except SQLAlchemyError:  # a message too many is harmless; none is not
+            log.exception("Could not tell whether run %s needs a message", execution_id)
+            in_turn = False
+        if not in_turn:
             run_execution_task.delay(execution_id)
 
     def pending(self) -> set[int]:
