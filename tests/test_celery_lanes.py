@@ -2,7 +2,7 @@
 
 A Celery task takes runs while one may start (`run_next`), so the web sends a
 message only for a run that could start before any of its owner's runs ahead of
-it end (`claims.taken_in_turn`); a lane tops its owner's lanes up to their
+it end (`lanes.taken_in_turn`); a lane tops its owner's lanes up to their
 fair share when messages were fewer.
 """
 
@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 import redis
 
-from synth_web.engine import claims
+from synth_web.engine import claims, lanes
 from tests.run_factories import add_run, add_workflow, get_run
 from tests.test_executor_modes import REDIS_URL, Celery, hook_of, redis_available
 
@@ -36,7 +36,7 @@ def app_config():
 
 def in_turn(app, execution_id) -> bool:
     with app.app_context():
-        return claims.taken_in_turn(execution_id)
+        return lanes.taken_in_turn(execution_id)
 
 
 def test_a_run_that_could_start_now_is_not_taken_in_turn(app, user, other_user):

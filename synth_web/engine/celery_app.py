@@ -3,7 +3,7 @@
 The web process only enqueues (`CeleryExecutor.submit`). Each task is a lane: it
 claims and runs queued runs in turn (`run_next`, as the thread pool's lanes do)
 while one may start, so a run that lanes at work will reach gets no message of
-its own (`claims.taken_in_turn`). Celery beat drives the scheduler tick (which
+its own (`lanes.taken_in_turn`). Celery beat drives the scheduler tick (which
 also re-sends runs queued for over a minute), the stale-run sweep and pruning.
 Start them with:
 
@@ -21,9 +21,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
-import time
-from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -80,13 +77,14 @@ def run_execution_task(execution_id: int) -> int:
     The message names the run it was sent for, but a lane takes whichever run
     is next (queue order, fair shares) and goes on while runs wait: the web
     sends no message for a run that lanes at work will reach in turn
-    (`claims.taken_in_turn`). A redelivered message for a run that already
+    (`lanes.taken_in_turn`). A redelivered message for a run that already
     started only finds nothing to claim.
     """
+    from synth_web.engine.lanes import Lane
     from synth_web.engine.runner import run_next
     from synth_web.extensions import db
 
-    lane = Lane()
+    lane = Lane(run_execution_task.delay)
     with flask_app().app_context():
         try:
             worker = f"celery:{socket.gethostname()}:{os.getpid()}"
@@ -108,70 +106,6 @@ def take_waiting_runs(**_: Any) -> None:
     them, start now rather than at the tick's re-send of runs queued a minute.
     """
     run_execution_task.delay(0)
-
-
-class Lane:
-    """One task taking runs in turn, counted by the person whose run it took last.
-
-    With no message for a run that lanes will reach (see run_execution_task), a
-    person's lanes would stay as few as the messages that started them: a lane
-    that takes a run of someone with fewer lanes here than their fair share,
-    while more of theirs wait and they have room, sends a message that starts
-    another (one such check per person every ASK_EVERY seconds at most).
-    """
-
-    ASK_EVERY = 0.5
-    _on: Counter[int] = Counter()
-    _asked: dict[int, float] = {}
-    _lock = threading.Lock()
-
-    def __init__(self) -> None:
-        self.person: int | None = None
-
-    def took(self, execution_id: int, person: int, conn: Any) -> None:
-        """Count this lane on the owner of the run it just claimed.
-
-        The run is claimed: nothing here may keep it from running. A lane not
-        asked for only leaves the person's runs to the lanes they have.
-        """
-        from synth_web.engine import claims
-
-        try:
-            if self._move(person, claims.fair_share()) and claims.has_more_for(
-                person, conn
-            ):
-                run_execution_task.delay(execution_id)
-        except Exception:  # noqa: BLE001 - the run goes on either way
-            log.exception("Could not ask for another lane")
-
-    def ended(self) -> None:
-        """Count this lane out."""
-        self._move(None, 0)
-
-    def _move(self, person: int | None, share: int) -> bool:
-        """Count this lane on `person`; whether to check if they need one more."""
-        with self._lock:
-            if self.person is not None:
-                self._on[self.person] -= 1
-                if self._on[self.person] <= 0:
-                    del self._on[self.person]
-            self.person = person
-            if person is None:
-                return False
-            self._on[person] += 1
-            now = time.monotonic()
-            if self._on[person] >= share or now - self._asked.get(person, 0) < (
-                self.ASK_EVERY
-            ):
-                return False
-            if len(self._asked) > 1000:  # forget those asked for a while ago
-                Lane._asked = {
-                    key: at
-                    for key, at in self._asked.items()
-                    if now - at < self.ASK_EVERY
-                }
-            self._asked[person] = now
-            return True
 
 
 @celery.task(name="synth.tick")
@@ -247,7 +181,7 @@ class CeleryExecutor:
 
     def submit(self, execution_id: int) -> None:
         """Send the run's id to the queue, unless lanes at work will reach it."""
-        from synth_web.engine.claims import taken_in_turn
+        from synth_web.engine.lanes import taken_in_turn
 
         try:
             in_turn = taken_in_turn(execution_id)

@@ -118,55 +118,6 @@ def _claim_statement(share: int) -> Any:
     )
 
 
-def taken_in_turn(execution_id: int) -> bool:
-    """Whether a run just queued will be reached by lanes already at work for its owner.
-
-    True when its owner's runs running here and queued before it fill their
-    fair share: it could not start before one of those ends anyway. Each
-    run's lane claims again as it ends (Celery's lanes loop on `run_next`), and
-    that claim reads the queue after this run was committed, so the lane that
-    ends one of those runs (or, in turn, one that takes a run queued before it)
-    reaches this one: it needs no message of its own.
-
-    Ask only once the run's INSERT is committed. Asked in the same statement, a
-    running run could end, and its lane look for more, before this run was
-    there to be seen.
-    """
-    with db.engine.connect() as raw:
-        # One round trip: no transaction to open, and none to roll back after.
-        conn = raw.execution_options(isolation_level="AUTOCOMMIT")
-        params = {"turn_id": execution_id}
-        return bool(conn.execute(_in_turn_statement(fair_share()), params).scalar())
-
-
-@cache
-def _in_turn_statement(share: int) -> Any:
-    """Build taken_in_turn's query once per fair share."""
-    me = alias("turn_me")
-    busy = running_count(alias("turn_running"), me.c.user_id)
-    earlier = alias("turn_earlier")
-    # At most `share` of the runs queued before it are counted: a backlog of
-    # thousands costs no more than a short one.
-    before = (
-        queued_of(earlier, me.c.user_id)
-        .where(earlier.c.id < me.c.id)
-        .order_by(earlier.c.user_id, earlier.c.id)
-        .limit(share)
-        .correlate(me)
-        .subquery()
-    )
-    waiting = select(func.count()).select_from(before).scalar_subquery()
-    return select(busy + waiting >= share).where(me.c.id == bindparam("turn_id"))
-
-
-def has_more_for(user_id: int, conn: Connection) -> bool:
-    """Whether a person has runs waiting queued and room to start one more now."""
-    running = running_count(alias("more_running"), user_id)
-    waiting = queued_of(alias("more_queued"), user_id).exists()
-    found = conn.execute(select((running < fair_share()) & waiting)).scalar()
-    return bool(found)
-
-
 def fair_share() -> int:
     """Return how many runs one person may have running at once."""
     return max(1, int(current_app.config["SYNTH_MAX_RUNNING_PER_USER"]))
