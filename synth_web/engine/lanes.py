@@ -92,7 +92,7 @@ class Lane:
         self.ask = ask  # sends a message that starts a lane
         self.person: int | None = None
 
-    def took(self, execution_id: int, person: int, conn: Any) -> None:
+    def took(self, execution_id: int, person: int, conn: Connection) -> None:
         """Count this lane on the owner of the run it just claimed.
 
         The run is claimed: nothing here may keep it from running. A lane not
@@ -113,22 +113,22 @@ class Lane:
         with self._lock:
             if self.person is not None:
                 self._on[self.person] -= 1
-                if self._on[self.person] <= 0:
+                if not self._on[self.person]:
                     del self._on[self.person]
             self.person = person
             if person is None:
                 return False
             self._on[person] += 1
-            now = time.monotonic()
-            if self._on[person] >= share or now - self._asked.get(person, 0) < (
-                self.ASK_EVERY
-            ):
-                return False
-            if len(self._asked) > 1000:  # forget those asked for a while ago
-                Lane._asked = {
-                    key: at
-                    for key, at in self._asked.items()
-                    if now - at < self.ASK_EVERY
-                }
-            self._asked[person] = now
-            return True
+            return self._on[person] < share and self._may_ask(person)
+
+    def _may_ask(self, person: int) -> bool:
+        """At most one check per person every ASK_EVERY seconds (lock held)."""
+        now = time.monotonic()
+        if now - self._asked.get(person, 0) < self.ASK_EVERY:
+            return False
+        if len(self._asked) > 1000:  # forget those asked for a while ago
+            old = [key for key, at in self._asked.items() if now - at >= self.ASK_EVERY]
+            for key in old:
+                del self._asked[key]
+        self._asked[person] = now
+        return True
