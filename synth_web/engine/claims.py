@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, literal, select, update
+from sqlalchemy import and_, bindparam, func, literal, select, true, update
 from sqlalchemy.engine import Connection
 
 from synth_web.engine import live
@@ -46,13 +46,18 @@ def queued(table: Any) -> Any:
     return table.c.status == literal("queued", literal_execute=True)
 
 
+def running(table: Any) -> Any:
+    """Match a table's running rows, written as the running index's condition."""
+    return table.c.status == literal("running", literal_execute=True)
+
+
 def running_count(other: Any, user_id: Any) -> Any:
     """Count, as a subquery, the runs a person has running here (not outside ones)."""
     return (
         select(func.count(other.c.id))
         .where(
             other.c.user_id == user_id,
-            other.c.status == "running",
+            running(other),
             other.c.trigger_type != EXTERNAL,
         )
         .scalar_subquery()
@@ -163,7 +168,7 @@ def claim_next_update(share: int, dialect: str) -> Any:
     claim or cancel of the same row leaves this one matching nothing.
     PostgreSQL claims several at once: see `_next_unlocked`.
     """
-    heads = queue_heads()
+    heads = queue_heads(dialect)
     busy = running_count(alias("next_running"), heads.c.user_id)
     first = select(heads.c.id, heads.c.user_id, (share - busy).label("room"))
     first = first.where(busy < share).order_by(heads.c.id).limit(1)
@@ -189,7 +194,9 @@ def _next_unlocked(person: Any) -> Any:
     person's two lanes spent most of their time waiting on each other's
     claims). A run another claim took since this statement's snapshot is still
     counted among the `room` (its status recheck drops it), so claims at once
-    never start more than the room.
+    never start more than the room. The recheck is a bound parameter: written
+    as the queue index's condition, it let the planner read the whole queue
+    through that index to find these few rows by id.
     """
     mine = alias("next_mine")
     within_room = (
@@ -200,9 +207,12 @@ def _next_unlocked(person: Any) -> Any:
         .limit(select(person.c.room).scalar_subquery())
     )
     free = alias("next_free")
+    # `= ANY(ARRAY(...))`: the few ids are looked up by primary key. As `IN`,
+    # a planner with no statistics yet joined them to a scan of every row.
     return (
         select(free.c.id)
-        .where(free.c.id.in_(within_room), queued(free))
+        .where(free.c.id == func.any(func.array(within_room.scalar_subquery())))
+        .where(free.c.status == "queued")
         .order_by(free.c.id)
         .limit(1)
         .with_for_update(skip_locked=True, of=free)
@@ -214,7 +224,7 @@ def live_queued(table: Any) -> Any:
     return and_(queued(table), table.c.trigger_type != EXTERNAL, not_recorded(table))
 
 
-def queue_heads() -> Any:
+def queue_heads(dialect: str) -> Any:
     """Each person's oldest queued run (that runs here): a CTE of (user_id, id).
 
     A recursive query walks the queue's partial index (user_id, id) one person at
@@ -224,7 +234,9 @@ def queue_heads() -> Any:
     read every one of them (and its JSON) on every claim, so each claim grew
     slower as a burst's backlog grew (issue 20). The order (user_id, id) is one
     only that index gives, so neither database's planner walks the primary key
-    through the whole run history instead.
+    through the whole run history instead. On PostgreSQL each next person is a
+    LATERAL probe: joined by id instead, a plan made while the table was new
+    (no statistics yet) hashed every row of the table at each step.
     """
 
     def first_after(user_id: Any) -> Any:
@@ -240,6 +252,20 @@ def queue_heads() -> Any:
         .where(first.c.id == first_after(None).scalar_subquery())
         .cte("queue_heads", recursive=True)
     )
+    if dialect == "postgresql":
+        probe = alias("queue_probe")
+        following = (
+            select(probe.c.user_id, probe.c.id)
+            .where(live_queued(probe), probe.c.user_id > heads.c.user_id)
+            .order_by(probe.c.user_id, probe.c.id)
+            .limit(1)
+            .lateral("queue_next")
+        )
+        return heads.union_all(
+            select(following.c.user_id, following.c.id)
+            .select_from(heads)
+            .join(following, true())
+        )
     following = first_after(heads.c.user_id).correlate(heads).scalar_subquery()
     return heads.union_all(
         select(after.c.user_id, after.c.id)

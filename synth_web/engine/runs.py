@@ -22,6 +22,8 @@ from synth_web.engine import live
 from synth_web.engine.claims import (
     alias,
     live_queued,
+    queued,
+    running,
     under_fair_share,
 )
 from synth_web.engine.triggers import EXTERNAL
@@ -228,7 +230,7 @@ def sweep_stale(stale_after: timedelta, now: datetime | None = None) -> int:
     result = db.session.execute(
         update(Execution)
         .where(
-            Execution.status == "running",
+            running(Execution.__table__),
             Execution.trigger_type != EXTERNAL,
             Execution.heartbeat_at < now - stale_after,
             is_live_work(),
@@ -262,7 +264,7 @@ def sweep_external(stale_after: timedelta, now: datetime | None = None) -> int:
     result = db.session.execute(
         update(Execution)
         .where(
-            Execution.status.in_(["queued", "running"]),
+            queued(Execution.__table__) | running(Execution.__table__),
             Execution.trigger_type == EXTERNAL,
             last_heard < now - stale_after,
             is_live_work(),
@@ -283,7 +285,7 @@ def queued_ids(
     Runs queued by outside engines are theirs to run, never recovered here.
     """
     query = select(Execution.id).where(
-        Execution.status == "queued", Execution.trigger_type != EXTERNAL, is_live_work()
+        queued(Execution.__table__), Execution.trigger_type != EXTERNAL, is_live_work()
     )
     if older_than is not None:
         query = query.where(Execution.created_at < older_than)

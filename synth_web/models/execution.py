@@ -23,8 +23,10 @@ EXECUTION_STATUSES = (
     "refused",
 )
 FINISHED_STATUSES = ("success", "failure", "cancelled", "refused")
-# The condition of the queue's partial index; claims write it as it is here.
+# The conditions of the partial indexes of unfinished runs; queries write them
+# as they are here (a literal, not a parameter), or the index cannot be used.
 QUEUED = "status = 'queued'"
+RUNNING = "status = 'running'"
 
 
 class RunTiming:
@@ -82,8 +84,17 @@ class Execution(RunTiming, db.Model):
             "finished_at",
             "trigger_type",
         ),
-        # The queue and the stale-run sweep look only at unfinished runs.
-        Index("ix_executions_status", "status"),
+        # Fair shares count each person's running runs, and the sweep reads
+        # them all: an index of running rows only. An index of every row's
+        # status offered the planner a path that looked selective to its
+        # statistics (few rows queued or running) and read a whole backlog on
+        # every claim (issue 20); a run's finish adds no entry here.
+        Index(
+            "ix_executions_running",
+            "user_id",
+            postgresql_where=text(RUNNING),
+            sqlite_where=text(RUNNING),
+        ),
         # Claims skip through the queue person by person, each person's runs in
         # order (claims.queue_heads): an index of queued rows only, so it stays
         # as small as the queue however long the history.
