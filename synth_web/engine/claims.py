@@ -46,6 +46,16 @@ def queued(table: Any) -> Any:
     return table.c.status == literal("queued", literal_execute=True)
 
 
+def written(value: int) -> Any:
+    """A number written into the SQL itself, not sent as a parameter.
+
+    A prepared statement's generic plan cannot know a parameter's value: with
+    `LIMIT $1` PostgreSQL priced the claim's generic plan high and planned it
+    again on every run (0.66 ms of its CPU each), issue 20.
+    """
+    return literal(value, literal_execute=True)
+
+
 def running(table: Any) -> Any:
     """Match a table's running rows, written as the running index's condition."""
     return table.c.status == literal("running", literal_execute=True)
@@ -168,21 +178,48 @@ def claim_next_update(share: int, dialect: str) -> Any:
     claim or cancel of the same row leaves this one matching nothing.
     PostgreSQL claims several at once: see `_next_unlocked`.
     """
+    return _claim_next_parts(share, dialect)[0]
+
+
+def claim_next_more(share: int) -> tuple[Any, Any]:
+    """PostgreSQL's claim_next UPDATE, and whether another lane may claim too.
+
+    The second is a column for the UPDATE's RETURNING: true when the claimed
+    run's owner had room for more than this one, or others with room wait.
+    """
+    return _claim_next_parts(share, "postgresql")
+
+
+def _claim_next_parts(share: int, dialect: str) -> tuple[Any, Any]:
     heads = queue_heads(dialect)
     busy = running_count(alias("next_running"), heads.c.user_id)
-    first = select(heads.c.id, heads.c.user_id, (share - busy).label("room"))
-    first = first.where(busy < share).order_by(heads.c.id).limit(1)
+    share_sql = written(share)
+    first = select(
+        heads.c.id,
+        heads.c.user_id,
+        (share_sql - busy).label("room"),
+        func.count().over().label("people"),
+    )
+    first = first.where(busy < share_sql).order_by(heads.c.id).limit(written(1))
+    more = None
     if dialect == "postgresql":
-        oldest = _next_unlocked(first.cte("next_person"))
+        person = first.cte("next_person")
+        oldest = _next_unlocked(person)
+        more = (
+            select((person.c.room > 1) | (person.c.people > 1))
+            .scalar_subquery()
+            .label("more")
+        )
     else:
         oldest = select(first.subquery().c.id)
     now = bindparam("claim_now", type_=UTCDateTime())
     table = Execution.__table__
-    return (
+    statement = (
         update(table)
         .where(table.c.id == oldest.scalar_subquery(), table.c.status == "queued")
         .values(status="running", started_at=now, heartbeat_at=now)
     )
+    return statement, more
 
 
 def _next_unlocked(person: Any) -> Any:
@@ -194,14 +231,19 @@ def _next_unlocked(person: Any) -> Any:
     person's two lanes spent most of their time waiting on each other's
     claims). A run another claim took since this statement's snapshot is still
     counted among the `room` (its status recheck drops it), so claims at once
-    never start more than the room. The recheck is a bound parameter: written
-    as the queue index's condition, it let the planner read the whole queue
-    through that index to find these few rows by id.
+    never start more than the room. The recheck is an expression no index
+    holds (`status || ''`): as the queue index's condition, or as a parameter
+    an index of (user_id, status, ...) can take, it let a planner with poor
+    statistics read the queue or the history to find these few rows by id.
     """
     mine = alias("next_mine")
     within_room = (
         select(mine.c.id)
         .where(mine.c.user_id == select(person.c.user_id).scalar_subquery())
+        # From their first queued run on: walked by primary key instead (as
+        # statistics from a queue that was long may suggest), the read starts
+        # there, not at the claimed runs before it.
+        .where(mine.c.id >= select(person.c.id).scalar_subquery())
         .where(live_queued(mine))
         .order_by(mine.c.user_id, mine.c.id)
         .limit(select(person.c.room).scalar_subquery())
@@ -212,9 +254,9 @@ def _next_unlocked(person: Any) -> Any:
     return (
         select(free.c.id)
         .where(free.c.id == func.any(func.array(within_room.scalar_subquery())))
-        .where(free.c.status == "queued")
+        .where(free.c.status.concat("") == "queued")
         .order_by(free.c.id)
-        .limit(1)
+        .limit(written(1))
         .with_for_update(skip_locked=True, of=free)
     )
 
@@ -244,7 +286,7 @@ def queue_heads(dialect: str) -> Any:
         found = select(probe.c.id).where(live_queued(probe))
         if user_id is not None:
             found = found.where(probe.c.user_id > user_id)
-        return found.order_by(probe.c.user_id, probe.c.id).limit(1)
+        return found.order_by(probe.c.user_id, probe.c.id).limit(written(1))
 
     first, after = alias("queue_first"), alias("queue_after")
     heads = (
@@ -258,7 +300,7 @@ def queue_heads(dialect: str) -> Any:
             select(probe.c.user_id, probe.c.id)
             .where(live_queued(probe), probe.c.user_id > heads.c.user_id)
             .order_by(probe.c.user_id, probe.c.id)
-            .limit(1)
+            .limit(written(1))
             .lateral("queue_next")
         )
         return heads.union_all(

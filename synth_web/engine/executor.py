@@ -148,11 +148,12 @@ class ThreadExecutor:
         """
         held: set[int] = set()
 
-        def hold(execution_id: int, *_: Any) -> None:
+        def hold(execution_id: int, _owner: int, _conn: Any, more: bool) -> None:
             held.add(execution_id)
             with self._lock:
                 self._pending.add(execution_id)
-            self._widen()
+            if more:
+                self._widen()
 
         try:
             while (ended := run_next(worker_name(), hold)) is not None:

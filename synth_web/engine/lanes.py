@@ -92,7 +92,9 @@ class Lane:
         self.ask = ask  # sends a message that starts a lane
         self.person: int | None = None
 
-    def took(self, execution_id: int, person: int, conn: Connection) -> None:
+    def took(
+        self, execution_id: int, person: int, conn: Connection, _more: bool = True
+    ) -> None:
         """Count this lane on the owner of the run it just claimed.
 
         The run is claimed: nothing here may keep it from running. A lane not

@@ -46,8 +46,9 @@ def run_execution(
 def run_next(worker: str, taken: Any = None) -> int | None:
     """Claim the oldest run that may start now and run it here; return its id.
 
-    None when no queued run may start. `taken(id, user_id, conn)` is told the
-    run's id and owner before it runs (an executor notes what it holds).
+    None when no queued run may start. `taken(id, user_id, conn, more)` is told
+    the run's id and owner before it runs (an executor notes what it holds), and
+    whether another lane's claim may find a run now (see `Loaded.more`).
     """
     with db.engine.connect() as raw:
         conn = raw.execution_options(isolation_level="AUTOCOMMIT")
@@ -56,7 +57,7 @@ def run_next(worker: str, taken: Any = None) -> int | None:
             return None
         execution_id = claimed.execution.id
         if taken is not None:
-            taken(execution_id, claimed.execution.user_id, conn)
+            taken(execution_id, claimed.execution.user_id, conn, claimed.more)
         with heartbeat.holding(execution_id):
             _run_guarded(execution_id, worker, conn, claimed)
     runs.waiting_after_finish()  # whoever loops on run_next asks the queue itself
@@ -68,6 +69,10 @@ class Loaded(NamedTuple):
 
     execution: Execution
     workflow: Workflow
+    # Whether another claim at this instant may find a run: the owner had room
+    # for more than this one, or others with room wait (PostgreSQL; always true
+    # on SQLite). A pool starts another lane only then: its claim would fail.
+    more: bool = True
 
 
 def claim_and_load_next(conn: Connection) -> Loaded | None:
@@ -97,11 +102,12 @@ def claim_and_load_next(conn: Connection) -> Loaded | None:
 @cache
 def _claim_and_load_statement(share: int) -> Any:
     """Build claim_and_load_next's statement once per fair share (PostgreSQL)."""
-    update = claims.claim_next_update(share, "postgresql").returning(
-        *Execution.__table__.c
+    update, more = claims.claim_next_more(share)
+    returned = update.returning(*Execution.__table__.c, more).cte("claimed")
+    claimed = aliased(Execution, returned)
+    return select(claimed, Workflow, returned.c.more).join(
+        Workflow, Workflow.id == claimed.workflow_id
     )
-    claimed = aliased(Execution, update.cte("claimed"))
-    return select(claimed, Workflow).join(Workflow, Workflow.id == claimed.workflow_id)
 
 
 def _read(execution_id: int, conn: Connection) -> Loaded:
