@@ -6,8 +6,9 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from synth_web.engine import claims, runs
+from synth_web.engine import claims, runner, runs
 from synth_web.engine.scheduler import Background, start_background
 from synth_web.extensions import db
 from synth_web.models import Execution, utcnow
@@ -93,6 +94,33 @@ def test_claim_next_takes_the_oldest_first_run_of_someone_with_room(
         runs.finish(first, "success", [], None)
     assert claim_next(app) == second
     assert claim_next(app) is None
+
+
+def test_a_claim_tells_whether_another_lane_would_find_a_run(
+    app, user, other_user, engine_kind
+):
+    app.config["SYNTH_MAX_RUNNING_PER_USER"] = 2
+    mine = add_workflow(app, user.id)
+    queue(app, mine, user.id, 4)
+
+    def more() -> bool:
+        with app.app_context(), db.engine.connect() as raw:
+            conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+            return runner.claim_and_load_next(conn).more
+
+    assert more() is True  # room for two: a second lane would take one
+    if engine_kind == "sqlite":
+        assert more() is True  # SQLite does not tell: pools always try
+        return
+    assert more() is False  # that was the last of the room
+    theirs = add_workflow(app, other_user.id)
+    queue(app, theirs, other_user.id, 2)
+    with app.app_context():
+        running = db.session.scalars(
+            select(Execution.id).where(Execution.status == "running")
+        ).first()
+        runs.finish(running, "success", [], None)
+    assert more() is True  # room for one of mine, and someone else waits
 
 
 def test_claim_next_passes_over_recorded_and_outside_runs(app, user):
