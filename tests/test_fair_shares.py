@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from synth_web.engine import claims, runner, runs
+from synth_web.engine.claim_next import claim_next as take_next
 from synth_web.engine.scheduler import Background, start_background
 from synth_web.extensions import db
 from synth_web.models import Execution, utcnow
@@ -76,7 +77,7 @@ def test_the_pool_runs_a_person_one_at_a_time_in_order(app, user, other_user):
 def claim_next(app):
     """Claim the next run that may start, as a pool thread does."""
     with app.app_context(), db.engine.connect() as raw:
-        return claims.claim_next(raw.execution_options(isolation_level="AUTOCOMMIT"))
+        return take_next(raw.execution_options(isolation_level="AUTOCOMMIT"))
 
 
 def test_claim_next_takes_the_oldest_first_run_of_someone_with_room(

@@ -12,13 +12,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 
 from synth_web.engine.claims import fair_share, room_for_one_more
 from synth_web.engine.runs import jsonable
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
-from synth_web.models import Execution, Workflow, utcnow
+from synth_web.models import Execution, Workflow, detached, utcnow
 from synth_web.models.types import UTCDateTime
 
 
@@ -134,8 +133,7 @@ def insert_once(
         return existing, False
     values.update(id=row.id, status=row.status, started_at=row.started_at)
     values["heartbeat_at"] = row.started_at
-    execution = Execution(**values)
-    make_transient_to_detached(execution)
+    execution = detached(Execution, values)
     session.add(execution)  # persistent and loaded: its workflow still lazy-loads
     return execution, True
 

@@ -9,15 +9,15 @@ from typing import Any, NamedTuple
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from synth_web.engine import claims, heartbeat, live, resume, runs
+from synth_web.engine import claim_next, claims, heartbeat, live, resume, runs
 from synth_web.engine.checks import RunRefused, why_not
 from synth_web.engine.secrets import redactor
 from synth_web.engine.steps import Plan, StepOutcome, run_step
 from synth_web.engine.triggers import TEST
 from synth_web.extensions import db
-from synth_web.models import Execution, Workflow, utcnow
+from synth_web.models import Execution, Workflow, detached, utcnow
 
 
 def run_execution(
@@ -30,7 +30,7 @@ def run_execution(
 
     With a `plan`, the run was inserted already claimed by this process (see
     `start.start_run`) and its plan read there: no claim and no load. `claimed`
-    says the caller claimed it already (`claims.claim_next`): no claim.
+    says the caller claimed it already (`claim_next.claim_next`): no claim.
 
     The run holds one connection in autocommit mode for its writes: each is a
     single round trip, instead of a pool checkout, the statement and a COMMIT.
@@ -76,7 +76,7 @@ class Loaded(NamedTuple):
 
 
 def claim_and_load_next(conn: Connection) -> Loaded | None:
-    """Claim the next run (`claims.claim_next`) and read it with its workflow.
+    """Claim the next run (`claim_next.claim_next`) and read it with its workflow.
 
     One round trip on PostgreSQL (the claim's UPDATE in a CTE, the read joined
     to what it returns), instead of a claim and then a load: the two lanes of a
@@ -85,28 +85,43 @@ def claim_and_load_next(conn: Connection) -> Loaded | None:
     read.
     """
     if conn.dialect.name != "postgresql":
-        execution_id = claims.claim_next(conn)
+        execution_id = claim_next.claim_next(conn)
         if execution_id is None:
             return None
         return _read(execution_id, conn)
-    with Session(bind=conn) as session:
-        found = session.execute(
-            _claim_and_load_statement(claims.fair_share()), {"claim_now": utcnow()}
-        ).first()
+    found = conn.execute(
+        _claim_and_load_statement(claims.fair_share()), {"claim_now": utcnow()}
+    ).first()
     if found is None:
         return None
-    live.changed([found[0].id])
-    return Loaded(*found)
+    row = found._mapping
+    execution = detached(Execution, {key: row[name] for name, key in _RUN_KEYS})
+    workflow = detached(Workflow, {key: row[f"w_{name}"] for name, key in _FLOW_KEYS})
+    live.changed([execution.id])
+    return Loaded(execution, workflow, row["more"])
+
+
+def _keys(model: Any) -> list[tuple[str, str]]:
+    """(column name, attribute name) of each column of a model's table."""
+    mapper = model.__mapper__
+    return [(c.name, mapper.get_property_by_column(c).key) for c in model.__table__.c]
+
+
+_RUN_KEYS, _FLOW_KEYS = _keys(Execution), _keys(Workflow)
 
 
 @cache
 def _claim_and_load_statement(share: int) -> Any:
-    """Build claim_and_load_next's statement once per fair share (PostgreSQL)."""
-    update, more = claims.claim_next_more(share)
+    """Build claim_and_load_next's statement once per fair share (PostgreSQL).
+
+    Core, not an ORM select: building two ORM objects through a session's
+    loading cost a lane more CPU than the statement (issue 20).
+    """
+    update, more = claim_next.claim_next_more(share)
     returned = update.returning(*Execution.__table__.c, more).cte("claimed")
-    claimed = aliased(Execution, returned)
-    return select(claimed, Workflow, returned.c.more).join(
-        Workflow, Workflow.id == claimed.workflow_id
+    flows = Workflow.__table__
+    return select(returned, *(c.label(f"w_{c.name}") for c in flows.c)).join(
+        flows, flows.c.id == returned.c.workflow_id
     )
 
 

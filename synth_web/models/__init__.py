@@ -12,7 +12,7 @@ from synth_web.models.execution import (
 from synth_web.models.memory import CONTEXT_TYPES, Memory
 from synth_web.models.sample import SAMPLE_SOURCES, WorkflowSample
 from synth_web.models.session import UserSession
-from synth_web.models.types import JSONType, UTCDateTime, utcnow
+from synth_web.models.types import JSONType, UTCDateTime, detached, utcnow
 from synth_web.models.user import User
 from synth_web.models.workflow import WORKFLOW_STATUSES, Workflow
 
@@ -37,5 +37,6 @@ __all__ = [
     "Workflow",
     "WorkflowOrigin",
     "WorkflowSample",
+    "detached",
     "utcnow",
 ]

@@ -96,7 +96,7 @@ class Execution(RunTiming, db.Model):
             sqlite_where=text(RUNNING),
         ),
         # Claims skip through the queue person by person, each person's runs in
-        # order (claims.queue_heads): an index of queued rows only, so it stays
+        # order (claim_next.queue_heads): an index of queued rows only, so it stays
         # as small as the queue however long the history.
         Index(
             "ix_executions_queued",

@@ -1,4 +1,5 @@
-"""Column types shared by every model: UTC timestamps and portable JSON."""
+"""Column types shared by every model: UTC timestamps and portable JSON; and
+rows read with Core made into model objects."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.types import TypeDecorator
 
 # JSON on SQLite, JSONB on PostgreSQL: one model, the right storage on each.
@@ -50,3 +52,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def detached(model: Any, values: dict[str, Any]) -> Any:
+    """A model's row built from values read with Core, as if an ORM query had
+    loaded it and its session had closed: no pending change, no session."""
+    instance = model(**values)
+    make_transient_to_detached(instance)
+    return instance
