@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.types import TypeDecorator
 
 # JSON on SQLite, JSONB on PostgreSQL: one model, the right storage on each.
@@ -57,6 +57,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 def detached(model: Any, values: dict[str, Any]) -> Any:
     """A model's row built from values read with Core, as if an ORM query had
     loaded it and its session had closed: no pending change, no session."""
-    instance = model(**values)
+    # As the ORM's loading does: values straight into the instance's dict, not
+    # through the constructor's instrumented setters (0.2 ms an object).
+    # (The constructor would also configure the mappers on first use: a worker
+    # process may build its first objects here.)
+    configure_mappers()
+    instance = model.__mapper__.class_manager.new_instance()
+    instance.__dict__.update(values)
     make_transient_to_detached(instance)
     return instance
