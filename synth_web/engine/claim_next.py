@@ -54,31 +54,22 @@ def claim_next(conn: Connection) -> int | None:
 @cache
 def _claim_next_statement(share: int, dialect: str) -> Any:
     """Build claim_next's UPDATE once per fair share and database (the time bound)."""
-    return claim_next_update(share, dialect).returning(Execution.id)
+    return claim_next_update(share, dialect)[0].returning(Execution.id)
 
 
-def claim_next_update(share: int, dialect: str) -> Any:
-    """claim_next's UPDATE, without what it returns (`claim_now`: the time).
+def claim_next_update(share: int, dialect: str) -> tuple[Any, Any]:
+    """claim_next's UPDATE, without what it returns (`claim_now`: the time), and
+    on PostgreSQL a column for its RETURNING telling whether another lane may
+    claim too (None on SQLite).
 
     The candidates are each person's oldest queued run (`queue_heads`, a few
     rows); the oldest of them whose owner has room is claimed. Its guards are
     the row's status and, through the candidate, its owner's room: a concurrent
     claim or cancel of the same row leaves this one matching nothing.
-    PostgreSQL claims several at once: see `_next_unlocked`.
+    PostgreSQL claims several at once: see `_next_unlocked`. Another lane may
+    claim when the claimed run's owner had room for more than it, or others
+    with room wait.
     """
-    return _claim_next_parts(share, dialect)[0]
-
-
-def claim_next_more(share: int) -> tuple[Any, Any]:
-    """PostgreSQL's claim_next UPDATE, and whether another lane may claim too.
-
-    The second is a column for the UPDATE's RETURNING: true when the claimed
-    run's owner had room for more than this one, or others with room wait.
-    """
-    return _claim_next_parts(share, "postgresql")
-
-
-def _claim_next_parts(share: int, dialect: str) -> tuple[Any, Any]:
     heads = queue_heads(dialect)
     busy = running_count(alias("next_running"), heads.c.user_id)
     share_sql = written(share)
@@ -166,32 +157,29 @@ def queue_heads(dialect: str) -> Any:
 
     def first_after(user_id: Any) -> Any:
         probe = alias("queue_probe")
-        found = select(probe.c.id).where(live_queued(probe))
+        found = select(probe.c.user_id, probe.c.id).where(live_queued(probe))
         if user_id is not None:
             found = found.where(probe.c.user_id > user_id)
         return found.order_by(probe.c.user_id, probe.c.id).limit(written(1))
 
+    def id_after(user_id: Any) -> Any:
+        found = first_after(user_id)
+        return found.with_only_columns(found.selected_columns.id).scalar_subquery()
+
     first, after = alias("queue_first"), alias("queue_after")
     heads = (
         select(first.c.user_id, first.c.id)
-        .where(first.c.id == first_after(None).scalar_subquery())
+        .where(first.c.id == id_after(None))
         .cte("queue_heads", recursive=True)
     )
     if dialect == "postgresql":
-        probe = alias("queue_probe")
-        following = (
-            select(probe.c.user_id, probe.c.id)
-            .where(live_queued(probe), probe.c.user_id > heads.c.user_id)
-            .order_by(probe.c.user_id, probe.c.id)
-            .limit(written(1))
-            .lateral("queue_next")
-        )
+        following = first_after(heads.c.user_id).lateral("queue_next")
         return heads.union_all(
             select(following.c.user_id, following.c.id)
             .select_from(heads)
             .join(following, true())
         )
-    following = first_after(heads.c.user_id).correlate(heads).scalar_subquery()
+    following = id_after(heads.c.user_id)
     return heads.union_all(
         select(after.c.user_id, after.c.id)
         .select_from(heads)

@@ -117,7 +117,7 @@ def _claim_and_load_statement(share: int) -> Any:
     Core, not an ORM select: building two ORM objects through a session's
     loading cost a lane more CPU than the statement (issue 20).
     """
-    update, more = claim_next.claim_next_more(share)
+    update, more = claim_next.claim_next_update(share, "postgresql")
     returned = update.returning(*Execution.__table__.c, more).cte("claimed")
     flows = Workflow.__table__
     return select(returned, *(c.label(f"w_{c.name}") for c in flows.c)).join(
