@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from synth_web.engine import claims, runner, runs
 from synth_web.engine.claim_next import claim_next as take_next
+from synth_web.engine.inserts import enqueue
 from synth_web.engine.scheduler import Background, start_background
 from synth_web.extensions import db
-from synth_web.models import Execution, utcnow
+from synth_web.models import Execution, Workflow, utcnow
 from tests.api_support import Api, make_token
 from tests.run_factories import add_run, add_workflow, get_run
 
@@ -51,6 +52,23 @@ def test_outside_engines_runs_do_not_count_against_the_share(app, user):
     (mine,) = queue(app, workflow, user.id)
     with app.app_context():
         assert claims.claim(mine) is True
+
+
+def test_recorded_running_runs_do_not_count_against_the_share(app, user):
+    """The demo's showcase "running" run takes no lane: the person keeps their share
+    for a claim, the pool's next claim and a webhook's run inserted running."""
+    workflow = add_workflow(app, user.id)
+    add_run(app, workflow, user.id, status="running", meta={"recorded": True})
+    first, second = queue(app, workflow, user.id, 2)
+    with app.app_context():
+        assert claims.claim(first) is True
+        runs.finish(first, "success", [], None)
+    assert claim_next(app) == second
+    with app.app_context():
+        runs.finish(second, "success", [], None)
+        flow = db.session.get(Workflow, workflow)
+        execution, _ = enqueue(flow, "webhook", {}, claimed=True)
+        assert execution.status == "running"
 
 
 def test_the_pool_runs_a_person_one_at_a_time_in_order(app, user, other_user):

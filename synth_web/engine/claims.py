@@ -62,13 +62,18 @@ def running(table: Any) -> Any:
 
 
 def running_count(other: Any, user_id: Any) -> Any:
-    """Count, as a subquery, the runs a person has running here (not outside ones)."""
+    """Count, as a subquery, the runs a person has running here.
+
+    Outside runs are not counted, nor recorded ones (the demo's showcase): they
+    take no lane, and counting them left the person less than their share.
+    """
     return (
         select(func.count(other.c.id))
         .where(
             other.c.user_id == user_id,
             running(other),
             other.c.trigger_type != EXTERNAL,
+            not_recorded(other),
         )
         .scalar_subquery()
     )
