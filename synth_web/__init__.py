@@ -57,6 +57,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     jinja_filters.init_app(app)
     register_blueprints(app)
+    from synth_web.executions.polls import LivePolls
+
+    # Outermost: an unchanged run's poll is answered before anything else runs.
+    app.wsgi_app = LivePolls(app, app.wsgi_app)  # type: ignore[method-assign]
 
     from synth_web.cli import synth_cli
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import redis
+from flask import request_started
 
 from synth_web.auth.sessions import revoke
 from synth_web.engine import live, runs
@@ -41,6 +43,18 @@ def no_readings_of_earlier_tests(app):
     kept = list(broker.scan_iter(match=f"{prefix}*"))
     if kept:
         broker.delete(*kept)
+
+
+@contextmanager
+def flask_requests(app):
+    """Record each request Flask itself handles (not one a middleware answered)."""
+    seen = []
+
+    def started(_sender, **_extra):
+        seen.append("started")
+
+    with request_started.connected_to(started, app):
+        yield seen
 
 
 def poll(client, run_id, version):
@@ -166,3 +180,48 @@ def test_deleting_its_workflow_ends_a_kept_runs_polls(app, signed_in, user):
     with app.test_request_context():
         delete_workflow(db.session.get(Workflow, workflow_id))
     assert poll(signed_in, run_id, "running-0").status_code == 404
+
+
+def test_a_vouched_poll_is_answered_before_flask_with_the_views_headers(
+    app, signed_in, user
+):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    by_view = poll(signed_in, run_id, "running-0")  # signs in: the view answers
+    with flask_requests(app) as hooks:
+        by_middleware = poll(signed_in, run_id, "running-0")  # vouched now
+    assert by_view.status_code == by_middleware.status_code == 204
+    assert hooks == []  # no request context: no hook, no limiter, no sign-in
+    assert by_middleware.data == b""
+    expected = {k: v for k, v in by_view.headers.items() if k != "Content-Type"}
+    assert dict(by_middleware.headers) == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("HEAD", "/executions/{run}/status?v=running-0", HX),
+        ("GET", "/executions/{run}/status?v=running-0", {}),  # a whole page
+        ("GET", "/executions/{run}/status?v=running-0", {**HX, "HX-Boosted": "true"}),
+        ("GET", "/executions/{run}/status?part=bogus&v=running-0", HX),
+        ("GET", "/executions/{run}/status?v=running-0&x=%00", HX),
+        ("GET", "/executions/{run}/status?v=running-0&pad=" + "x" * 300, HX),
+        ("GET", "/executions/99999999999/status?v=running-0", HX),
+    ],
+)
+def test_polls_the_middleware_cannot_vouch_for_go_to_the_view(
+    app, signed_in, user, method, path, headers
+):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    assert poll(signed_in, run_id, "running-0").status_code == 204  # vouched
+    with flask_requests(app) as hooks:
+        signed_in.open(path.format(run=run_id), method=method, headers=headers)
+    assert hooks == ["started"]
+
+
+def test_a_forged_session_cookie_is_not_vouched_for(app, client, auth, user):
+    run_id = add_run(app, add_workflow(app, user.id), user.id, status="running")
+    auth.login()
+    assert poll(client, run_id, "running-0").status_code == 204  # vouched
+    cookie = client.get_cookie("session").value
+    client.set_cookie("session", cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"))
+    assert poll(client, run_id, "running-0").status_code == 401  # htmx: to sign in

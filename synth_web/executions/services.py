@@ -16,6 +16,9 @@ from synth_web.extensions import db
 from synth_web.models import FINISHED_STATUSES, Execution, Workflow
 
 RECENT_RUNS = 10
+# What a live status poll may ask for: a run page's status and steps, a row of
+# the log, a row of a workflow's recent runs.
+LIVE_PARTS = ("detail", "row", "recent")
 
 
 def get_execution_or_404(execution_id: int) -> Execution:
@@ -70,7 +73,7 @@ def unchanged(known: str, current: str) -> bool:
 
 
 def unchanged_for_vouched_session(
-    execution_id: int, known: str, with_steps: bool
+    execution_id: int, known: str, with_steps: bool, signed_in_as: str
 ) -> bool:
     """Whether a poll's run is unchanged, for a browser session Redis vouches for.
 
@@ -78,8 +81,9 @@ def unchanged_for_vouched_session(
     query at all while Redis keeps a reading of the run owned by the session's
     person; else one indexed query, whose reading is then kept. False whenever
     Redis does not vouch: the poll then signs in as every page does.
+    `signed_in_as` is the session cookie's "<user id>:<secret>" (polls.py).
     """
-    vouched = live.vouch(execution_id, session.get("_user_id"))
+    vouched = live.vouch(execution_id, signed_in_as)
     if vouched is None:
         return False
     current = version_for(vouched.user_id, execution_id, vouched.seen, with_steps)

@@ -35,6 +35,7 @@ from synth_web.executions.listing import (
 from synth_web.executions.replay import replay
 from synth_web.executions.retry_from import resume_steps, retry_from
 from synth_web.executions.services import (
+    LIVE_PARTS,
     cancel_run,
     get_execution_or_404,
     get_run_row_or_404,
@@ -43,19 +44,15 @@ from synth_web.executions.services import (
     recent_runs,
     retry_run,
     unchanged,
-    unchanged_for_vouched_session,
     workflow_choices,
 )
-from synth_web.extensions import login_manager
 from synth_web.htmx import htmx_redirect, is_fragment_request, render_page_or_fragment
 from synth_web.inputs import whole_number
 from synth_web.jinja_filters import user_zone
 from synth_web.models import Execution, Workflow
-from synth_web.security import public
 
 # The live status fragment answers this once a run is over: htmx stops polling.
 STOP_POLLING = 286
-LIVE_PARTS = ("detail", "row", "recent")
 BAD_CURSOR = (
     "This page link is broken or out of date, so we cannot tell where the page "
     "starts. Go back to the newest runs."
@@ -186,7 +183,6 @@ def detail(execution_id: int) -> Response:
 
 
 @bp.route("/executions/<int:execution_id>/status")
-@public  # signs in below: an unchanged run may answer from Redis alone
 def status(execution_id: int) -> Response:
     """Answer a poll with the run's live fragment: 286 once it has finished.
 
@@ -196,13 +192,8 @@ def status(execution_id: int) -> Response:
     part = request.args.get("part", "detail")
     known = request.args.get("v")
     with_steps = part == "detail"
-    polled = part in LIVE_PARTS and known and is_fragment_request()
-    if polled and unchanged_for_vouched_session(execution_id, known, with_steps):
-        # No sign-in query, and no query at all while Redis keeps the run's
-        # reading (engine/live.py); never from a shared cache.
-        return Response(status=204, headers={"Cache-Control": "no-store"})
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()  # as for every page behind sign-in
+    # An unchanged run's poll that Redis vouches for never gets here: polls.py
+    # answers it before Flask.
     if part not in LIVE_PARTS:
         abort(400)
     keep_session()
