@@ -5,7 +5,9 @@ Usage: .venv/bin/python bench/bench_polls.py [--database-url URL] [--seconds 20]
 
 For each target, on a fresh PostgreSQL database and one after the other: 200 run
 pages (runs left running, marked recorded so no sweep ends them) each poll their
-run's status once a second, while webhooks arrive at 100 a second. Both loads are
+run's status once a second, while webhooks arrive at 100 a second and their runs
+run (recorded runs take no share of the pool: before the seventh session of issue
+20 they took the person's whole share, and every webhook run stayed queued). Both loads are
 sent on a fixed schedule and timed from the scheduled instant (open loop), after
 --warmup seconds (3) sent but not timed; the polls come from a process of their
 own so the two generators do not share one interpreter lock.
