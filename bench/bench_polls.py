@@ -7,10 +7,10 @@ For each target, on a fresh PostgreSQL database and one after the other: 200 run
 pages (runs left running, marked recorded so no sweep ends them) each poll their
 run's status once a second, while webhooks arrive at 100 a second and their runs
 run (recorded runs take no share of the pool: before the seventh session of issue
-20 they took the person's whole share, and every webhook run stayed queued). Both loads are
-sent on a fixed schedule and timed from the scheduled instant (open loop), after
---warmup seconds (3) sent but not timed; the polls come from a process of their
-own so the two generators do not share one interpreter lock.
+20 they took the person's whole share, and every webhook run stayed queued). Both
+loads are sent on a fixed schedule and timed from the scheduled instant (open
+loop), after --warmup seconds (3) sent but not timed; the polls come from a
+process of their own so the two generators do not share one interpreter lock.
 
 - bare: bench/bare_app.py's `/runs/<id>/status` (one indexed query, no sign-in);
 - thread: Synth in thread mode with SYNTH_LIVE_REDIS_URL: an unchanged poll
