@@ -89,7 +89,7 @@ def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS:
         response.headers.setdefault(name, value)
     # Pages of a signed-in person must not be served from shared caches (a view
-    # that set it already, like a poll answered from Redis, loads nobody here).
+    # that set it already loads nobody here).
     if "Cache-Control" not in response.headers and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
     return response
