@@ -1,7 +1,7 @@
 """Live status polls under webhook load: the poll's latency as a ratio of a bare app.
 
 Usage: .venv/bin/python bench/bench_polls.py [--database-url URL] [--seconds 20]
-       [--pages 200] [--hooks 100] [--targets bare,thread,thread-db]
+       [--pages 200] [--hooks 100] [--targets bare,thread,thread-db,external,celery]
 
 For each target, on a fresh PostgreSQL database and one after the other: 200 run
 pages (runs left running, marked recorded so no sweep ends them) each poll their
@@ -16,7 +16,9 @@ process of their own so the two generators do not share one interpreter lock.
 - thread: Synth in thread mode with SYNTH_LIVE_REDIS_URL: an unchanged poll
   answers from Redis alone (the browser session and the run's reading);
 - thread-db: the same without Redis (the sign-in and the version from the
-  database: two queries).
+  database: two queries);
+- external, celery: as thread, the runs run by the external worker or one Celery
+  worker process instead of the web processes (optional targets).
 
 Synth's pages are signed in as one person (one browser session); each poll sends
 the version the page was rendered with and gets 204. The rate limiter is
@@ -150,8 +152,10 @@ def poll_loop(
 
 def measure(name: str, args: Any) -> dict[str, Any]:
     """Start one target, put both loads on it at once, and time the polls."""
-    extra = {"SYNTH_LIVE_REDIS_URL": args.redis_url} if name == "thread" else {}
-    target, engine = start_target("bare" if name == "bare" else "thread", args, **extra)
+    live = name not in ("bare", "thread-db")
+    extra = {"SYNTH_LIVE_REDIS_URL": args.redis_url} if live else {}
+    kind = "thread" if name == "thread-db" else name
+    target, engine = start_target(kind, args, **extra)
     try:
         headers = {"HX-Request": "true"}
         if name != "bare":
