@@ -33,7 +33,7 @@ def alias(name: str) -> Any:
 
 
 def not_recorded(table: Any) -> Any:
-    """Match rows of a Core alias that are real work (see is_live_work)."""
+    """Match rows of a Core alias that are real work, not recorded showcases."""
     return func.coalesce(table.c.metadata["recorded"].as_boolean(), False).is_(False)
 
 

@@ -22,6 +22,7 @@ from synth_web.engine import live
 from synth_web.engine.claims import (
     alias,
     live_queued,
+    not_recorded,
     queued,
     running,
     under_fair_share,
@@ -46,7 +47,7 @@ def is_live_work() -> Any:
     The demo's queued and running runs are recorded (`metadata.recorded`): the pool
     never picks them up and the sweep never ends them.
     """
-    return func.coalesce(Execution.meta["recorded"].as_boolean(), False).is_(False)
+    return not_recorded(Execution.__table__)
 
 
 def jsonable(value: Any) -> Any:
@@ -284,9 +285,7 @@ def queued_ids(
     `claimable` leaves out the runs of people already running their fair share.
     Runs queued by outside engines are theirs to run, never recovered here.
     """
-    query = select(Execution.id).where(
-        queued(Execution.__table__), Execution.trigger_type != EXTERNAL, is_live_work()
-    )
+    query = select(Execution.id).where(live_queued(Execution.__table__))
     if older_than is not None:
         query = query.where(Execution.created_at < older_than)
     if claimable:
