@@ -64,7 +64,8 @@ class LivePolls:
         if environ.get("REQUEST_METHOD") != "GET" or not is_fragment(environ):
             return False
         found = POLL_PATH.fullmatch(environ.get("PATH_INFO", ""))
-        if found is None or int(found[1]) > MAX_ID:
+        execution_id = int(found[1]) if found else 0
+        if not 0 < execution_id <= MAX_ID:
             return False
         args = poll_args(environ.get("QUERY_STRING", ""))
         if args is None:
@@ -78,7 +79,7 @@ class LivePolls:
         with self.app.app_context():
             try:
                 return unchanged_for_vouched_session(
-                    int(found[1]), known, part == "detail", signed_in_as
+                    execution_id, known, part == "detail", signed_in_as
                 )
             except NotFound:
                 return False  # not theirs, or gone: the view answers its 404
