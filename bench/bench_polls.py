@@ -41,7 +41,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import Target, open_loop, start_target  # noqa: E402
+from bench_ingest import (  # noqa: E402
+    Target,
+    last_id,
+    open_loop,
+    runs_after,
+    start_target,
+)
 from common import DEFAULT_PG, summary, table  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -161,6 +167,7 @@ def measure(name: str, args: Any) -> dict[str, Any]:
         if name != "bare":
             headers["Cookie"] = sign_in(target)
         paths = poll_paths(target, add_running_runs(engine, target, args.pages))
+        before = last_id(engine, target.table)
         queue: Any = multiprocessing.get_context("fork").Queue()
         polls = multiprocessing.get_context("fork").Process(
             target=poll_loop,
@@ -177,6 +184,7 @@ def measure(name: str, args: Any) -> dict[str, Any]:
         hooks = open_loop(target, args.hooks, args.warmup + args.seconds)
         results = json.loads(queue.get())
         polls.join()
+        runs = runs_after(engine, target.table, before)
         times = [ms for ms, _ in results]
         figures = summary(times)
         unexpected = sum(1 for _, status in results if status != 204)
@@ -189,6 +197,8 @@ def measure(name: str, args: Any) -> dict[str, Any]:
             "not 204": unexpected,
             "202 p99 ms": round(hooks["p99"], 1),
             "hook errors": hooks["errors"],
+            "runs done at end": runs["success"],
+            "runs left": runs["unfinished"],
         }
     finally:
         target.stop()
