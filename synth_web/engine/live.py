@@ -3,19 +3,20 @@
 A run page polls `/executions/<id>/status?v=<version>` every second; the version
 is the run's status and step count. With `SYNTH_LIVE_REDIS_URL` set, the version
 read from the database is kept here under the run's id, with its owner's id, for
-5 to `TTL_SECONDS` (spread, so that pages opened together do not all read the
-database again in the same instant); every write that changes a run (claim,
+30 to `READING_SECONDS` (spread, so that pages opened together do not all read
+the database again in the same instant); every write that changes a run (claim,
 step, finish, cancel, sweep, an outside engine's report) drops it, so the next
 poll reads the database again. The browser sessions a poll found active are
-kept the same way, and every revoke (signing out) drops them. A poll of a kept
-session needs no sign-in query, and one whose version matches the kept reading
-answers 204 from Redis alone; another person's poll never matches, because the
-owner is part of what is kept, and a signed-out browser's session is no longer
-kept.
+kept the same way, for `SESSION_SECONDS`, and every revoke (signing out) drops
+them. A poll of a kept session needs no sign-in query, and one whose version
+matches the kept reading answers 204 from Redis alone; another person's poll
+never matches, because the owner is part of what is kept, and a signed-out
+browser's session is no longer kept.
 
 Without the setting, or when Redis does not answer, everything reads the database
-as before. A write that somehow did not drop its key shows on the page at most
-`TTL_SECONDS` late: a missed drop delays, never freezes.
+as before. A write that somehow did not drop its key (Redis did not answer it)
+shows on the page at most `READING_SECONDS` late: a missed drop delays, never
+freezes.
 """
 
 from __future__ import annotations
@@ -31,12 +32,17 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 
-TTL_SECONDS = 10
-# A reading is kept for a random part of the last half of TTL_SECONDS: pages
+# A browser session is vouched for this long after a poll's full sign-in.
+SESSION_SECONDS = 10
+# A reading is only a backstop's length: every write drops it. Each expiry costs
+# a poll a query and a Redis write (2.2 ms against 0.85 through gunicorn); at
+# 5-10 s one poll in eight took that path, its p95 with it (issue 20).
+READING_SECONDS = 60
+# A reading is kept for a random part of the last half of READING_SECONDS: pages
 # opened together (after a deploy, a dashboard of runs) would otherwise all read
-# the database in the same instant every TTL_SECONDS (issue 20: 200 pages' polls took
-# 70-160 ms in that second, 3 ms otherwise).
-SHORTEST_KEEP_MS = TTL_SECONDS * 500
+# the database in the same instant (issue 20: 200 pages' polls took 70-160 ms in
+# that second, 3 ms otherwise).
+SHORTEST_KEEP_MS = READING_SECONDS * 500
 # A run's change counter outlives any poll's database read by far.
 GENERATION_SECONDS = 60
 # Keep a poll's reading only if no write came between its look and its keep:
@@ -63,7 +69,7 @@ def _keep_script(client: Any) -> Any:
 
 def _ask(command: Callable[[Any], Any]) -> Any:
     """Run a command on the live Redis; None without one or when it does not
-    answer (everything then reads the database, or ends in TTL_SECONDS)."""
+    answer (everything then reads the database, or ends in READING_SECONDS)."""
     url = current_app.config.get("SYNTH_LIVE_REDIS_URL")
     if not url:
         return None
@@ -137,7 +143,7 @@ def keep(execution_id: int, seen: Look, owner: int, status: str, steps: int) -> 
 
 
 def _keep_ms() -> int:
-    return random.randint(SHORTEST_KEEP_MS, TTL_SECONDS * 1000)  # noqa: S311 - no secret
+    return random.randint(SHORTEST_KEEP_MS, READING_SECONDS * 1000)  # noqa: S311 - no secret
 
 
 class Vouched(NamedTuple):
@@ -151,7 +157,7 @@ def vouch(execution_id: int, signed_in_as: str | None) -> Vouched | None:
     """The poll's browser session, if Redis vouches for it, with the run's reading.
 
     `signed_in_as` is the session cookie's "<user id>:<secret>". None unless
-    Redis keeps this session (seen active by a poll TTL_SECONDS ago at most, and
+    Redis keeps this session (seen active by a poll SESSION_SECONDS ago at most, and
     not revoked since): then a poll needs no sign-in query, and none at all
     while a reading of this run owned by its person is kept. One round trip.
     """
@@ -166,10 +172,10 @@ def vouch(execution_id: int, signed_in_as: str | None) -> Vouched | None:
 
 
 def keep_session(signed_in_as: str | None, user_id: int) -> None:
-    """Remember, for TTL_SECONDS, that this browser session is active (just checked)."""
+    """Remember, for SESSION_SECONDS, that this browser session is active."""
     session = _session_key(signed_in_as)
     if session is not None and session[0] == str(user_id):
-        _ask(lambda redis: redis.set(session[1], session[0], ex=TTL_SECONDS))
+        _ask(lambda redis: redis.set(session[1], session[0], ex=SESSION_SECONDS))
 
 
 def forget_sessions(token_hashes: Iterable[str]) -> None:

@@ -10,7 +10,7 @@ poll three times what the answer itself does, so this WSGI middleware gives that
 Everything else goes on to Flask untouched, and its view answers as it always
 did: another path or method, a whole page, a part or an id the view would
 refuse, an unusual query, a session Redis does not vouch for (signed out, or not
-seen for TTL_SECONDS), another person's run, a changed or finished run.
+seen for SESSION_SECONDS), another person's run, a changed or finished run.
 """
 
 from __future__ import annotations
