@@ -272,8 +272,13 @@ def closed_loop(target: Target, seconds: int) -> dict[str, Any]:
     return figures
 
 
-def open_loop(target: Target, rate: int, seconds: int) -> dict[str, Any]:
-    """Send `rate` requests a second on a fixed schedule; time each from its slot."""
+def open_loop(
+    target: Target, rate: int, seconds: int, untimed: int = 0
+) -> dict[str, Any]:
+    """Send `rate` requests a second on a fixed schedule; time each from its slot.
+
+    The first `untimed` seconds are sent and checked but not timed (a warm-up).
+    """
     host = target.url.removeprefix("http://")
     total = rate * seconds
     start = time.monotonic() + 0.5
@@ -300,7 +305,8 @@ def open_loop(target: Target, rate: int, seconds: int) -> dict[str, Any]:
                 conn = http.client.HTTPConnection(host, timeout=30)
                 ok = False
             with lock:
-                latencies.append((time.monotonic() - slot) * 1000)
+                if index >= rate * untimed:
+                    latencies.append((time.monotonic() - slot) * 1000)
                 errors[0] += not ok
 
     threads = [threading.Thread(target=sender) for _ in range(32)]

@@ -181,7 +181,7 @@ def measure(name: str, args: Any) -> dict[str, Any]:
             ),
         )
         polls.start()
-        hooks = open_loop(target, args.hooks, args.warmup + args.seconds)
+        hooks = open_loop(target, args.hooks, args.warmup + args.seconds, args.warmup)
         results = json.loads(queue.get())
         polls.join()
         runs = runs_after(engine, target.table, before)
