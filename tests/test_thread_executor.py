@@ -27,3 +27,13 @@ def test_the_first_submitted_run_is_pending_until_it_ends(app, monkeypatch):
     finally:
         executor.shutdown(wait=True)
     assert executor.pending() == set()
+
+
+def test_a_nudge_while_the_pool_shuts_down_is_dropped_quietly(app):
+    # A gunicorn worker's exit shuts its pool down while the background loop
+    # still ticks: its nudge used to fail the loop's step with a logged error.
+    executor = ThreadExecutor(app, workers=1)
+    executor._ensure_pool().shutdown(wait=True)
+    executor.nudge()
+    executor.nudge()  # and the next one is not swallowed as "already asked"
+    assert executor._nudged is False

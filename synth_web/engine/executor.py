@@ -195,7 +195,11 @@ class ThreadExecutor:
             if self._nudged:
                 return
             self._nudged = True
-        pool.submit(self._drain, True)
+        try:
+            pool.submit(self._drain, True)
+        except RuntimeError:  # the pool is shutting down (the process exits)
+            with self._lock:
+                self._nudged = False
 
     def _widen(self) -> None:
         """Start one more draining thread while this pool has threads to spare.
