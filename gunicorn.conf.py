@@ -28,8 +28,10 @@ preload_app = False
 
 
 def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
-    """Start the run pool's background loop at once in thread mode."""
+    """Freeze the start-up heap; start the run pool's background loop at once."""
     from synth_web.engine.scheduler import start_background
+    from synth_web.engine.setup import freeze_startup_heap
 
+    freeze_startup_heap()
     if worker.wsgi.config["SYNTH_BACKGROUND"] != "0":
         start_background(worker.wsgi)

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from synth_web.engine import runs
 from synth_web.engine.executor import ThreadExecutor
 from synth_web.engine.scheduler import Background, start_background
+from synth_web.engine.setup import freeze_startup_heap
 
 
 def register(group: click.Group) -> None:
@@ -60,6 +61,7 @@ def worker(workers: int | None, no_scheduler: bool) -> None:
         f"Synth worker: {pool.workers} at once, scheduler "
         f"{'off' if no_scheduler else 'on'}. Ctrl-C to stop."
     )
+    freeze_startup_heap()
     background.start()
     while not stopping["now"]:
         time.sleep(0.2)

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import gc
+
 from flask import Flask, g
 
 from synth_web.engine.executor import ThreadExecutor, make_executor
 from synth_web.engine.scheduler import start_background
+
+
+def freeze_startup_heap() -> None:
+    """Leave the objects made at start-up out of every later garbage collection.
+
+    Call it once a serving process (gunicorn worker, `flask synth worker`, Celery
+    worker) has built its app. The app, its modules, templates and catalog are
+    ~150,000 objects that live as long as the process; a full collection scanned
+    them all, 72-93 ms with the whole process stopped, about once a minute under
+    load, in both web processes at once (issue 20). Frozen, a full collection
+    scans what came after: 2.5-7 ms.
+    """
+    gc.freeze()
 
 
 def init_app(app: Flask) -> None:
