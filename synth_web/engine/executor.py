@@ -195,11 +195,7 @@ class ThreadExecutor:
             if self._nudged:
                 return
             self._nudged = True
-        try:
-            pool.submit(self._drain, True)
-        except RuntimeError:  # the pool is shutting down (the process exits)
-            with self._lock:
-                self._nudged = False
+        self._start_drain(pool, nudged=True)
 
     def _widen(self) -> None:
         """Start one more draining thread while this pool has threads to spare.
@@ -213,18 +209,26 @@ class ThreadExecutor:
                 return
             self._probes += 1
             pool = self._pool
-        try:
-            pool.submit(self._drain, False)
-        except RuntimeError:  # the pool is shutting down
-            with self._lock:
-                self._probes -= 1
+        self._start_drain(pool, nudged=False)
 
-    def _drain(self, nudged: bool) -> None:
+    def _start_drain(self, pool: ThreadPoolExecutor, nudged: bool) -> None:
+        """Hand the pool a draining task its caller announced (a nudge or a probe);
+        a pool shutting down (the process exits) takes none: withdraw it."""
+        try:
+            pool.submit(self._drain, nudged)
+        except RuntimeError:
+            self._drain_begun(nudged)
+
+    def _drain_begun(self, nudged: bool) -> None:
+        """The announced drain is under way (or withdrawn): no longer pending."""
         with self._lock:
             if nudged:
                 self._nudged = False
             else:
                 self._probes -= 1
+
+    def _drain(self, nudged: bool) -> None:
+        self._drain_begun(nudged)
         try:
             with self.app.app_context():
                 try:
