@@ -19,9 +19,9 @@ from common import PASSWORD, ROOT, bench_env, fresh_database, temp_instance
 from sqlalchemy import create_engine, text
 
 SEED_SQL = """
-INSERT INTO users (email, name, password_hash, session_token, timezone, is_active,
+INSERT INTO users (email, name, password_hash, timezone, is_active,
                    created_at, updated_at, metadata)
-SELECT 'other' || g || '@example.com', 'Other ' || g, u.password_hash, md5(g::text),
+SELECT 'other' || g || '@example.com', 'Other ' || g, u.password_hash,
        'UTC', true, now(), now(), '{}'
 FROM generate_series(1, 9) g, (SELECT password_hash FROM users LIMIT 1) u;
 

@@ -477,7 +477,7 @@ def big_log(app, user, other_user):
     ("filters", "index"),
     [
         ({}, "ix_executions_user_created"),
-        ({"status": "failure"}, "ix_executions_user_status_created"),
+        ({"status": "failure"}, "ix_executions_user_status_timing"),
     ],
 )
 def test_first_and_deep_pages_read_the_index_without_sorting(

@@ -6,7 +6,7 @@ import sqlite3
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import DisconnectionError
 
 from synth_web import database
@@ -180,3 +180,39 @@ def test_a_crowded_process_leaves_its_webhooks_runs_to_idle_ones(app, client, ho
     while get_run(app, body["execution_id"]).status != "success":
         assert time.monotonic() < deadline, "the idle pool did not take the run"
         time.sleep(0.05)
+
+
+# Every index of the runs table is written at a run's insert and again at its
+# finish (the finish changes indexed columns, so no in-place update): adding one
+# needs a reason, as a statement does (migration 0012).
+RUN_INDEXES = {
+    "ix_executions_user_created",
+    "ix_executions_workflow_created",
+    "ix_executions_user_status_timing",
+    "ix_executions_running",
+    "ix_executions_queued",
+    "uq_executions_dedupe_key",
+}
+
+
+def test_the_runs_table_keeps_few_indexes(app):
+    with app.app_context():
+        found = {
+            index["name"] for index in inspect(db.engine).get_indexes("executions")
+        }
+    assert found == RUN_INDEXES
+
+
+def test_a_dedupe_key_still_runs_once_while_runs_without_one_share_none(
+    app, client, hook
+):
+    _, path = hook
+    headers = {"Idempotency-Key": "order-7"}
+    first = client.post(path, json={"total": 1}, headers=headers)
+    again = client.post(path, json={"total": 1}, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert again.get_json()["execution_id"] == first.get_json()["execution_id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    plain = {client.post(path, json={"total": 1}).get_json()["execution_id"]}
+    plain.add(client.post(path, json={"total": 1}).get_json()["execution_id"])
+    assert len(plain) == 2

@@ -88,7 +88,7 @@ def test_each_database_records_its_own_version(migrated_app):
             versions = connection.execute(
                 text("SELECT version_num FROM alembic_version")
             )
-            assert versions.scalars().all() == ["0011_running_index"]
+            assert versions.scalars().all() == ["0012_lean_run_indexes"]
 
 
 @pytest.mark.parametrize("bind", BINDS, ids=["main", "vault"])

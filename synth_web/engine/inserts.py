@@ -152,7 +152,10 @@ def _insert_statement(dialect: str, claimed: bool, deduped: bool, share: int) ->
             heartbeat_at=case((room, at), else_=None),
         )
     if deduped:
-        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        # The unique index holds keyed rows only: the conflict target says so.
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["dedupe_key"], index_where=table.c.dedupe_key.isnot(None)
+        )
     return statement.returning(table.c.id, table.c.status, table.c.started_at)
 
 
