@@ -458,6 +458,31 @@ def test_prune_deletes_old_finished_runs_in_batches(app, user):
         assert sorted(left) == ["failure", "running"]
 
 
+def test_prune_goes_through_every_person(app, user, other_user):
+    """Retention walks person by person (no index of age alone, migration 0012)."""
+    old = utcnow() - timedelta(days=20)
+    kept = {}
+    with app.app_context():
+        for owner in (user, other_user):
+            workflow_id = add_workflow(app, owner, ORDER)
+            for created_at in (old, old, utcnow()):
+                db.session.add(
+                    Execution(
+                        workflow_id=workflow_id,
+                        user_id=owner.id,
+                        status="failure",
+                        created_at=created_at,
+                    )
+                )
+        db.session.commit()
+        assert runs.prune(timedelta(days=14), batch_size=1) == 4
+        for owner in (user, other_user):
+            kept[owner.id] = db.session.scalars(
+                db.select(Execution.created_at).where(Execution.user_id == owner.id)
+            ).all()
+    assert all(len(times) == 1 and times[0] > old for times in kept.values())
+
+
 def test_prune_command(app, user, runner):
     workflow_id = add_workflow(app, user, ORDER)
     with app.app_context():
