@@ -14,6 +14,7 @@ from synth_web.engine.start import start_run
 from synth_web.extensions import db
 from synth_web.models import Connection, Execution, Workflow, utcnow
 from tests.conftest import add_workflow
+from tests.run_factories import add_runs, run_values
 
 
 @pytest.fixture
@@ -461,20 +462,16 @@ def test_prune_deletes_old_finished_runs_in_batches(app, user):
 def test_prune_goes_through_every_person(app, user, other_user):
     """Retention walks person by person (no index of age alone, migration 0012)."""
     old = utcnow() - timedelta(days=20)
+    rows = []
+    for owner in (user, other_user):
+        workflow_id = add_workflow(app, owner, ORDER)
+        rows += [
+            run_values(workflow_id, owner.id, status="failure", created_at=at)
+            for at in (old, old, utcnow())
+        ]
+    add_runs(app, rows)
     kept = {}
     with app.app_context():
-        for owner in (user, other_user):
-            workflow_id = add_workflow(app, owner, ORDER)
-            for created_at in (old, old, utcnow()):
-                db.session.add(
-                    Execution(
-                        workflow_id=workflow_id,
-                        user_id=owner.id,
-                        status="failure",
-                        created_at=created_at,
-                    )
-                )
-        db.session.commit()
         assert runs.prune(timedelta(days=14), batch_size=1) == 4
         for owner in (user, other_user):
             kept[owner.id] = db.session.scalars(

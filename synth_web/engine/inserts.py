@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, select
+from sqlalchemy import bindparam, case, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from synth_web.engine.claims import fair_share, room_for_one_more
@@ -18,6 +18,7 @@ from synth_web.engine.runs import jsonable
 from synth_web.engine.triggers import EXTERNAL
 from synth_web.extensions import db
 from synth_web.models import Execution, Workflow, detached, utcnow
+from synth_web.models.execution import DEDUPED
 from synth_web.models.types import UTCDateTime
 
 
@@ -154,7 +155,7 @@ def _insert_statement(dialect: str, claimed: bool, deduped: bool, share: int) ->
     if deduped:
         # The unique index holds keyed rows only: the conflict target says so.
         statement = statement.on_conflict_do_nothing(
-            index_elements=["dedupe_key"], index_where=table.c.dedupe_key.isnot(None)
+            index_elements=["dedupe_key"], index_where=text(DEDUPED)
         )
     return statement.returning(table.c.id, table.c.status, table.c.started_at)
 

@@ -303,22 +303,26 @@ def prune(max_age: timedelta, batch_size: int = 5000) -> int:
     cutoff = utcnow() - max_age
     total = 0
     for user_id in db.session.scalars(select(User.id).order_by(User.id)).all():
-        while True:
-            ids = list(
-                db.session.scalars(
-                    select(Execution.id)
-                    .where(
-                        Execution.user_id == user_id,
-                        Execution.created_at < cutoff,
-                        Execution.status.in_(FINISHED_STATUSES),
-                    )
-                    .limit(batch_size)
-                )
-            )
-            if ids:
-                db.session.execute(delete(Execution).where(Execution.id.in_(ids)))
-                db.session.commit()
-                total += len(ids)
-            if len(ids) < batch_size:
-                break
+        while (deleted := _prune_batch(user_id, cutoff, batch_size)) == batch_size:
+            total += deleted
+        total += deleted
     return total
+
+
+def _prune_batch(user_id: int, cutoff: datetime, batch_size: int) -> int:
+    """Delete up to batch_size of one person's finished runs made before cutoff."""
+    ids = list(
+        db.session.scalars(
+            select(Execution.id)
+            .where(
+                Execution.user_id == user_id,
+                Execution.created_at < cutoff,
+                Execution.status.in_(FINISHED_STATUSES),
+            )
+            .limit(batch_size)
+        )
+    )
+    if ids:
+        db.session.execute(delete(Execution).where(Execution.id.in_(ids)))
+        db.session.commit()
+    return len(ids)
