@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/bench_polls.py [--database-url URL] [--seconds 20]
        [--pages 200] [--hooks 100] [--targets bare,thread,thread-db,external,celery]
+       [--per-second]
 
 For each target, on a fresh PostgreSQL database and one after the other: 200 run
 pages (runs left running, marked recorded so no sweep ends them) each poll their
@@ -23,7 +24,9 @@ process of their own so the two generators do not share one interpreter lock.
 Synth's pages are signed in as one person (one browser session); each poll sends
 the version the page was rendered with and gets 204. The rate limiter is
 configured as in bench_ingest (SYNTH_WEBHOOK_LIMIT raised so it never answers
-429); status polls have no limit of their own.
+429); status polls have no limit of their own. --per-second also prints each
+second's poll p95 beside how many of that second's webhook runs were queued
+instead of inserted running (the queued episodes that set the tail, issue 20).
 """
 
 from __future__ import annotations
@@ -146,7 +149,8 @@ def poll_loop(
                 status = 0
             if index >= first_timed:
                 with lock:
-                    results.append(((time.monotonic() - slot) * 1000, status))
+                    second = index // len(paths) - warmup
+                    results.append(((time.monotonic() - slot) * 1000, status, second))
 
     threads = [threading.Thread(target=poller) for _ in range(48)]
     for thread in threads:
@@ -185,9 +189,11 @@ def measure(name: str, args: Any) -> dict[str, Any]:
         results = json.loads(queue.get())
         polls.join()
         runs = runs_after(engine, target.table, before)
-        times = [ms for ms, _ in results]
+        times = [ms for ms, _, _ in results]
         figures = summary(times)
-        unexpected = sum(1 for _, status in results if status != 204)
+        unexpected = sum(1 for _, status, _ in results if status != 204)
+        if args.per_second:
+            print_seconds(name, results, engine, target, before, args)
         return {
             "target": name,
             "polls/s": round(len(results) / args.seconds, 1),
@@ -205,6 +211,39 @@ def measure(name: str, args: Any) -> dict[str, Any]:
         engine.dispose()
 
 
+def print_seconds(
+    name: str,
+    results: list[tuple[float, int, int]],
+    engine: Any,
+    target: Target,
+    before: int,
+    args: Any,
+) -> None:
+    """Print each second's poll p95, with how many of that second's webhook runs
+    were queued rather than inserted running (Synth; read from the run rows).
+
+    Webhooks go out in order at --hooks a second, so a run's second is its rank.
+    """
+    by_second: dict[int, list[float]] = {}
+    for ms, _, second in results:
+        by_second.setdefault(second, []).append(ms)
+    queued: dict[int, int] = {}
+    if target.table == "executions":
+        query = text(
+            "SELECT (id - :before - 1) / :rate - :warmup, count(*) FILTER"
+            " (WHERE started_at > created_at) FROM executions"
+            " WHERE id > :before GROUP BY 1"
+        )
+        params = {"before": before, "rate": args.hooks, "warmup": args.warmup}
+        with engine.connect() as conn:
+            queued = dict(conn.execute(query, params).all())
+    cells = [
+        f"{second}:{summary(times)['p95']:.0f}/{queued.get(second, '-')}"
+        for second, times in sorted(by_second.items())
+    ]
+    print(f"{name}, each second's poll p95 ms / runs queued:", " ".join(cells))
+
+
 def main() -> None:
     """Measure every target and print the table, with ratios to the bare app."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -215,6 +254,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--hooks", type=int, default=100)
     parser.add_argument("--targets", default="bare,thread,thread-db")
+    parser.add_argument("--per-second", action="store_true")
     args = parser.parse_args()
     rows = [measure(name, args) for name in args.targets.split(",")]
     bare = next((row for row in rows if row["target"] == "bare"), None)
