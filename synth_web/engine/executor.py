@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from synth_web.engine import runs
+from synth_web.engine.crowding import Crowding
 from synth_web.engine.runner import run_execution, run_next
 from synth_web.engine.steps import Plan
 from synth_web.extensions import db
@@ -42,7 +43,7 @@ class ThreadExecutor:
         self._nudged = False
         self._lock = threading.Lock()
         self._deferred = False
-        self._requests = 0
+        self.requests = Crowding()
         self.helped = False  # a background loop here takes waiting runs
 
     def _ensure_pool(self) -> ThreadPoolExecutor:
@@ -101,25 +102,21 @@ class ThreadExecutor:
 
     def request_started(self) -> None:
         """Count a request this process is answering (see crowded)."""
-        with self._lock:
-            self._requests += 1
+        self.requests.started()
 
     def request_ended(self) -> None:
         """Count a request answered."""
-        with self._lock:
-            self._requests -= 1
+        self.requests.ended()
 
     def crowded(self) -> bool:
-        """Whether this process answers other requests too, so its webhooks' runs
-        are better left queued for whichever process has threads to spare.
+        """Whether this process has been answering other requests too, so its
+        webhooks' runs are better left queued for whichever process has threads
+        to spare (see engine/crowding.py).
 
-        gunicorn hands each connection to whichever process accepts it first, and
-        one process may get them all: running their runs as well, it answered
-        ~150 webhooks a second while the other idled (issue 20). Only when this
-        process's background loop takes waiting runs: without it (tests, CLI) a
-        run left queued here might wait for nobody.
+        Only when this process's background loop takes waiting runs: without it
+        (tests, CLI) a run left queued here might wait for nobody.
         """
-        return self.helped and self._requests > 1
+        return self.helped and self.requests.crowded()
 
     def release(self) -> None:
         """Give back a slot reserved for a run that was not inserted running."""
