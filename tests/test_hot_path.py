@@ -164,7 +164,7 @@ def test_a_crowded_process_leaves_its_webhooks_runs_to_idle_ones(app, client, ho
     pool = app.extensions["synth_executor"]
     pool.helped = True  # as when the background loop runs here
     for _ in range(3):
-        pool.request_started()  # three other requests in flight, for a while
+        pool.requests.started()  # three other requests in flight, for a while
     time.sleep(pool.requests.LOAD_SECONDS * 2)
     try:
         body = client.post(path, json={"total": 150}).get_json()
@@ -174,7 +174,7 @@ def test_a_crowded_process_leaves_its_webhooks_runs_to_idle_ones(app, client, ho
         assert get_run(app, body["execution_id"]).status == "queued"
     finally:
         for _ in range(3):
-            pool.request_ended()
+            pool.requests.ended()
     with app.app_context():
         pool.take_waiting()  # idle now: takes it
     deadline = time.monotonic() + 10
@@ -200,15 +200,15 @@ def test_a_moment_of_two_requests_at_once_is_not_crowded(app, client, hook):
     _, path = hook
     pool = app.extensions["synth_executor"]
     pool.helped = True
-    pool.request_started()
-    pool.request_started()  # two other requests, just now: not for a while
+    pool.requests.started()
+    pool.requests.started()  # two other requests, just now: not for a while
     try:
         assert not pool.crowded()
         body = client.post(path, json={"total": 150}).get_json()
         assert body["status"] == "running"
     finally:
-        pool.request_ended()
-        pool.request_ended()
+        pool.requests.ended()
+        pool.requests.ended()
 
 
 def test_the_runs_table_keeps_few_indexes(app):

@@ -35,15 +35,16 @@ class Crowding:
 
     def started(self) -> None:
         """Count a request in."""
-        with self._lock:
-            self._average()
-            self._requests += 1
+        self._count(1)
 
     def ended(self) -> None:
         """Count a request out."""
+        self._count(-1)
+
+    def _count(self, change: int) -> None:
         with self._lock:
-            self._average()
-            self._requests -= 1
+            self._average()  # the count so far held until now
+            self._requests += change
 
     def crowded(self) -> bool:
         """More than one request in flight now, and more than CROWDED_LOAD lately."""

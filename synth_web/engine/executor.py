@@ -43,7 +43,7 @@ class ThreadExecutor:
         self._nudged = False
         self._lock = threading.Lock()
         self._deferred = False
-        self.requests = Crowding()
+        self.requests = Crowding()  # requests this process answers (see crowded)
         self.helped = False  # a background loop here takes waiting runs
 
     def _ensure_pool(self) -> ThreadPoolExecutor:
@@ -99,14 +99,6 @@ class ThreadExecutor:
                 return False
             self._reserved += 1
             return True
-
-    def request_started(self) -> None:
-        """Count a request this process is answering (see crowded)."""
-        self.requests.started()
-
-    def request_ended(self) -> None:
-        """Count a request answered."""
-        self.requests.ended()
 
     def crowded(self) -> bool:
         """Whether this process has been answering other requests too, so its

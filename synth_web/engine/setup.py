@@ -47,10 +47,10 @@ def init_app(app: Flask) -> None:
 def count_request(pool: ThreadExecutor) -> None:
     """Count a request in (once: see uncount_request)."""
     g.synth_counted = True
-    pool.request_started()
+    pool.requests.started()
 
 
 def uncount_request(pool: ThreadExecutor) -> None:
     """Count a request out, if it was counted in (an earlier hook may have answered)."""
     if g.pop("synth_counted", False):
-        pool.request_ended()
+        pool.requests.ended()
